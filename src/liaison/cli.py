@@ -1,0 +1,282 @@
+"""The `liaison` command line. Every read command takes `--json` for machines.
+
+Exit codes: 0 done; 1 done, but some input lines were rejected (see `liaison quarantine`);
+2 nothing done: a usage error or a hub error, explained on standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+
+from liaison import render
+from liaison.codec import format_time, item_to_json
+from liaison.config import read_config_source
+from liaison.demo import run_demo
+from liaison.errors import LiaisonError
+from liaison.hub import Hub
+from liaison.policy.labels_io import (
+    display_marking,
+    label_from_json,
+    label_from_short,
+    label_from_xml,
+    label_to_json,
+    label_to_short,
+    label_to_xml,
+)
+from liaison.policy.spif import default_policy_bytes, parse_spif
+
+app = typer.Typer(
+    help="Liaison: a coalition information-sharing hub.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# Tables stay readable when piped: wide enough for the release matrix.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="The hub's SQLite file.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def main() -> None:
+    app()
+
+
+@contextmanager
+def _hub(db: Path) -> Iterator[Hub]:
+    try:
+        hub = Hub.open(db)
+    except LiaisonError as exc:
+        _fail(exc)
+    try:
+        yield hub
+    except LiaisonError as exc:
+        _fail(exc)
+    finally:
+        hub.close()
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def init(
+    db: DbOption,
+    config: Annotated[
+        Path | None, typer.Option(help="hub.toml (default: the shipped demo)")
+    ] = None,
+) -> None:
+    """Create the store and record the configuration as policy version 1."""
+    try:
+        source = read_config_source(config)
+    except LiaisonError as exc:
+        _fail(exc)
+    with _hub(db) as hub:
+        version = hub.initialise(source)
+        cfg = hub.config
+        out.print(
+            f"initialised {db}: policy version {version} from {source.name} "
+            f"({len(cfg.partners)} partners, {len(cfg.agreements)} agreements, {len(cfg.feeds)} feeds, "
+            f"policy {cfg.policy.name})"
+        )
+
+
+@app.command()
+def ingest(
+    db: DbOption,
+    feed: Annotated[str, typer.Option("--feed", help="The feed the input arrives on.")],
+    files: Annotated[list[Path], typer.Argument(help="JSON Lines files; - for standard input.")],
+) -> None:
+    """Store reports (JSON Lines) from a feed; bad lines go to quarantine with their reasons."""
+    rejected = 0
+    with _hub(db) as hub:
+        for path in files:
+            with _open_input(path) as stream:
+                summary = hub.ingest_reports(feed, stream, str(path))
+            for r in summary.rejections:
+                err.print(f"{r.source}:{r.line}: rejected: {r.reason}", highlight=False)
+            out.print(
+                f"{path}: {summary.stored} stored, {summary.duplicates} already stored, "
+                f"{summary.rejected} rejected, {summary.releases} releases"
+            )
+            rejected += summary.rejected
+    if rejected:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _open_input(path: Path) -> Iterator[TextIO]:
+    if str(path) == "-":
+        yield sys.stdin
+        return
+    try:
+        stream = path.open(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        _fail(LiaisonError(f"{path}: cannot read: {exc.strerror}"))
+    with stream:
+        yield stream
+
+
+@app.command()
+def decide(
+    db: DbOption,
+    item_id: Annotated[str, typer.Argument(metavar="ITEM_ID")],
+    partner: Annotated[str, typer.Argument(metavar="PARTNER")],
+    as_json: JsonOption = False,
+) -> None:
+    """May PARTNER receive ITEM_ID? The decision with its reasons and obligations."""
+    with _hub(db) as hub:
+        item, decision = hub.item(item_id), hub.decide(item_id, partner)
+        if as_json:
+            _print_json(render.decision_json(item, partner, decision))
+        else:
+            out.print(
+                render.decision_prose(item, partner, decision, hub.config.policy), highlight=False
+            )
+
+
+@app.command()
+def explain(
+    db: DbOption,
+    item_id: Annotated[str, typer.Argument(metavar="ITEM_ID")],
+    partner: Annotated[str, typer.Argument(metavar="PARTNER")],
+    as_json: JsonOption = False,
+) -> None:
+    """The same decision as `decide`, in prose by default."""
+    decide(db, item_id, partner, as_json)
+
+
+@app.command()
+def feed(
+    db: DbOption,
+    partner: Annotated[str, typer.Option("--partner", help="Whose feed.")],
+    after: Annotated[int, typer.Option(help="Resume after this cursor.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """The items released to a partner, in order, with cursors and the payloads it may see."""
+    with _hub(db) as hub:
+        page = hub.feed(partner, after, limit)
+        if as_json:
+            _print_json(render.feed_json(page, hub.config.policy))
+        else:
+            out.print(render.feed_table(page, hub.config.policy))
+
+
+@app.command()
+def items(
+    db: DbOption,
+    after: Annotated[int, typer.Option(help="Resume after this sequence number.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Every stored item (operators' view: unfiltered)."""
+    with _hub(db) as hub:
+        rows = hub.store.items(after, limit)
+        if as_json:
+            _print_json([{"seq": seq, **item_to_json(i)} for seq, i in rows])
+            return
+        policy = hub.config.policy
+        for seq, i in rows:
+            out.print(
+                f"{seq:>6}  {i.id}  {i.kind}  {i.area}  {label_to_short(i.label, policy)}",
+                highlight=False,
+            )
+
+
+@app.command()
+def quarantine(
+    db: DbOption,
+    feed: Annotated[str | None, typer.Option("--feed")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Rejected input lines with their reasons."""
+    with _hub(db) as hub:
+        rows = hub.store.rejections(feed, limit)
+        if as_json:
+            _print_json(
+                [
+                    {
+                        "feed": r.feed,
+                        "source": r.source,
+                        "line": r.line,
+                        "reason": r.reason,
+                        "raw": r.raw,
+                        "at": format_time(r.at),
+                    }
+                    for r in rows
+                ]
+            )
+            return
+        for r in rows:
+            out.print(f"{r.feed}  {r.source}:{r.line}: {r.reason}", highlight=False)
+
+
+@app.command()
+def matrix(db: DbOption, as_json: JsonOption = False) -> None:
+    """The release matrix: every stored item against every partner, with reasons."""
+    with _hub(db) as hub:
+        stored = [i for _, i in hub.store.items(0, 10_000)]
+        partners = [p.id for p in hub.config.partners]
+        decide_item = hub.engine.decide
+        if as_json:
+            _print_json(render.matrix_json(stored, partners, decide_item))
+            return
+        out.print(render.matrix_table(stored, partners, decide_item, hub.config.policy))
+        for line in render.denials_text(stored, partners, decide_item):
+            out.print(line, highlight=False)
+
+
+@app.command()
+def label(
+    text: Annotated[str, typer.Argument(help="A label: short form, JSON, or 4774 XML.")],
+    to: Annotated[str, typer.Option(help="short | json | xml | marking")] = "short",
+) -> None:
+    """Convert a label between the short form, JSON, STANAG 4774 XML and the display marking."""
+    policy = parse_spif(default_policy_bytes(), "builtin policy")
+    try:
+        stripped = text.strip()
+        if stripped.startswith("<"):
+            parsed = label_from_xml(stripped, policy)
+        elif stripped.startswith("{"):
+            parsed = label_from_json(json.loads(stripped), policy)
+        else:
+            parsed = label_from_short(stripped, policy)
+    except (LiaisonError, json.JSONDecodeError) as exc:
+        _fail(exc)
+    writers = {
+        "short": lambda: label_to_short(parsed, policy),
+        "json": lambda: json.dumps(label_to_json(parsed)),
+        "xml": lambda: label_to_xml(parsed, policy),
+        "marking": lambda: display_marking(parsed, policy),
+    }
+    if to not in writers:
+        _fail(LiaisonError(f"--to must be one of {', '.join(writers)}"))
+    sys.stdout.write(writers[to]().rstrip("\n") + "\n")
+
+
+@app.command()
+def demo(
+    db: Annotated[Path | None, typer.Option("--db", help="Keep the demo hub in this file.")] = None,
+) -> None:
+    """The policy demo: the demo hub, a handful of reports, the release matrix with reasons."""
+    try:
+        run_demo(out, db)
+    except LiaisonError as exc:
+        _fail(exc)

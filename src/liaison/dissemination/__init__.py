@@ -1,0 +1,1 @@
+"""Output: which partner gets which item, and in what form."""

@@ -1,0 +1,84 @@
+"""Every error the hub raises, as one tree rooted at `LiaisonError`.
+
+    LiaisonError
+     ├── ConfigError         the hub configuration is invalid (lists every problem)
+     ├── PolicyError
+     │    ├── SpifError      a SPIF file is malformed or of an unknown version
+     │    └── LabelError     a label names what the policy does not define
+     ├── InputError          one input record (a report line, a message) is bad
+     └── StoreError
+          ├── NotFound       no such item, partner, feed or policy version
+          ├── Conflict       a write would change something immutable
+          └── NotInitialised the store holds no policy yet (run `liaison init`)
+
+HTTP status codes never appear here; the web edge maps these classes to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class LiaisonError(Exception):
+    """Root of every error the hub raises on purpose."""
+
+
+class ConfigError(LiaisonError, ValueError):
+    """The hub configuration is invalid. `problems` lists every problem found, not just the first."""
+
+    def __init__(self, source: str, problems: Iterable[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"{source}: invalid configuration ({len(self.problems)} problems):\n{lines}"
+        )
+
+
+class PolicyError(LiaisonError):
+    """Something about the security policy is wrong."""
+
+
+class SpifError(PolicyError, ValueError):
+    """A SPIF file cannot be loaded. The message names the file and the element."""
+
+    def __init__(self, source: str, element: str, reason: str, line: int | None = None) -> None:
+        self.source = source
+        self.element = element
+        self.reason = reason
+        self.line = line
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: <{element}>: {reason}")
+
+
+class LabelError(PolicyError, ValueError):
+    """A label is not valid under its policy (unknown classification, unknown value, ...)."""
+
+
+class InputError(LiaisonError, ValueError):
+    """One input record is bad; `where` says which (file and line, field)."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class StoreError(LiaisonError):
+    """The store cannot do what was asked."""
+
+
+class NotFound(StoreError, KeyError):
+    """No such item, partner, feed or policy version."""
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a person reads this message.
+        return str(self.args[0]) if self.args else "not found"
+
+
+class Conflict(StoreError):
+    """A write would change something that is immutable once stored."""
+
+
+class NotInitialised(StoreError):
+    """The store holds no policy yet."""

@@ -1,0 +1,185 @@
+"""The composition root: builds the store, the policy and the release engine, and runs the acts.
+
+Nothing global: a `Hub` is made from a store and a clock, and everything else comes from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from liaison.codec import item_digest
+from liaison.config import ConfigSource, HubConfig, parse_config
+from liaison.dissemination.feeds import FeedPage, read_feed
+from liaison.dissemination.router import route
+from liaison.errors import Conflict, InputError, NotFound, NotInitialised
+from liaison.ingest.reports import ReportContext, parse_report
+from liaison.model.items import Item
+from liaison.policy.dominance import dominant_label
+from liaison.policy.engine import Clock, Decision, ReleaseEngine, utc_now
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Store
+from liaison.storage.sqlite import SqliteStore
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    stored: int = 0
+    duplicates: int = 0
+    releases: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+
+class Hub:
+    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.clock = clock
+        self._loaded: tuple[PolicyVersion, HubConfig, ReleaseEngine] | None = None
+
+    @classmethod
+    def open(cls, db: str | Path, clock: Clock = utc_now) -> Hub:
+        return cls(SqliteStore(db), clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # --- policy -----------------------------------------------------------------------------
+
+    def initialise(self, source: ConfigSource) -> int:
+        """Store the configuration as policy version 1, after checking all of it."""
+        parse_config(source)
+        current = self.store.latest_policy()
+        if current is not None:
+            raise Conflict(f"the store is already initialised (policy version {current.version})")
+        return self.store.add_policy_version(source, self.clock())
+
+    def _load(self) -> tuple[PolicyVersion, HubConfig, ReleaseEngine]:
+        if self._loaded is None:
+            version = self.store.latest_policy()
+            if version is None:
+                raise NotInitialised(
+                    "the store holds no policy yet: run `liaison init --db PATH` first"
+                )
+            config = parse_config(version.source)
+            engine = ReleaseEngine(
+                config.policy, config.partners, config.agreements, version.version, self.clock
+            )
+            self._loaded = (version, config, engine)
+        return self._loaded
+
+    @property
+    def config(self) -> HubConfig:
+        return self._load()[1]
+
+    @property
+    def engine(self) -> ReleaseEngine:
+        return self._load()[2]
+
+    @property
+    def policy_version(self) -> int:
+        return self._load()[0].version
+
+    # --- acts -------------------------------------------------------------------------------
+
+    def ingest_reports(
+        self,
+        feed_id: str,
+        lines: Iterable[str],
+        source: str,
+        batch_size: int = 500,
+        progress: Progress | None = None,
+    ) -> IngestSummary:
+        """Store every good line, quarantine every bad one; each batch commits whole."""
+        config = self.config
+        feed = config.feed(feed_id)
+        if feed is None:
+            raise NotFound(f"no feed {feed_id!r} (feeds: {', '.join(f.id for f in config.feeds)})")
+        summary = IngestSummary()
+        for chunk in _chunks(enumerate(lines, start=1), batch_size):
+            now = self.clock()
+            ctx = ReportContext(
+                feed, config.policy, config.areas, [p.id for p in config.partners], now
+            )
+            items: dict[str, Item] = {}
+            rejections: list[Rejection] = []
+            for number, line in chunk:
+                if not line.strip():
+                    continue
+                where = f"{source}:{number}"
+                try:
+                    item = self._derive(parse_report(line, where, ctx), items)
+                    if self._is_duplicate(item, items, where):
+                        summary.duplicates += 1
+                        continue
+                    items[item.id] = item
+                except InputError as exc:
+                    rejections.append(
+                        Rejection(feed_id, source, number, exc.reason, line.rstrip("\n"), now)
+                    )
+            releases = route(self.engine, items.values(), now)
+            self.store.commit(Batch(list(items.values()), releases, rejections))
+            summary.stored += len(items)
+            summary.releases += len(releases)
+            summary.rejections.extend(rejections)
+            if progress is not None:
+                progress(len(chunk))
+        return summary
+
+    def _derive(self, item: Item, pending: dict[str, Item]) -> Item:
+        """An item citing sources takes their dominant label and joins their originators."""
+        if not item.sources:
+            return item
+        found = []
+        for source_id in item.sources:
+            source = pending.get(source_id) or self.store.item(source_id)
+            if source is None:
+                raise InputError("", f"source {source_id!r} is not stored")
+            found.append(source)
+        policy = self.config.policy
+        label = dominant_label([item.label, *(s.label for s in found)], policy)
+        originators = item.originators.union(*(s.originators for s in found))
+        return replace(item, label=label, originators=originators)
+
+    def _is_duplicate(self, item: Item, pending: dict[str, Item], where: str) -> bool:
+        earlier = pending.get(item.id)
+        stored = item_digest(earlier) if earlier is not None else self.store.item_digest(item.id)
+        if stored is None:
+            return False
+        if stored != item_digest(item):
+            raise InputError(where, f"id {item.id!r} is already stored with different content")
+        return True
+
+    def item(self, item_id: str) -> Item:
+        item = self.store.item(item_id)
+        if item is None:
+            raise NotFound(f"no item {item_id!r}")
+        return item
+
+    def decide(self, item_id: str, partner: str) -> Decision:
+        return self.engine.decide(self.item(item_id), self._partner(partner))
+
+    def feed(self, partner: str, after: int = 0, limit: int = 100) -> FeedPage:
+        return read_feed(self.store, self._partner(partner), after, limit)
+
+    def _partner(self, partner: str) -> str:
+        if self.config.partner(partner) is None:
+            known = ", ".join(p.id for p in self.config.partners)
+            raise NotFound(f"no partner {partner!r} (partners: {known})")
+        return partner
+
+
+def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for entry in numbered:
+        chunk.append(entry)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,1 @@
+"""Input: decoding and validating what partners and sensors send to the hub."""

@@ -1,0 +1,1 @@
+"""The security policy (SPIF), label formats, dominance and the release engine."""

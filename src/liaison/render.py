@@ -1,0 +1,108 @@
+"""Text for people: decisions, feeds and the release matrix as the CLI prints them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from liaison.codec import item_to_json
+from liaison.dissemination.feeds import FeedPage
+from liaison.model.items import Item
+from liaison.policy.engine import Decision
+from liaison.policy.labels_io import display_marking, label_to_short
+from liaison.policy.security_policy import SecurityPolicy
+
+
+def decision_json(item: Item, partner: str, d: Decision) -> dict[str, Any]:
+    return {
+        "item": item.id,
+        "partner": partner,
+        "allowed": d.allowed,
+        "reasons": list(d.reasons),
+        "obligations": d.obligations.describe(),
+        "agreements": list(d.agreements),
+        "policy_version": d.policy_version,
+    }
+
+
+def decision_prose(item: Item, partner: str, d: Decision, policy: SecurityPolicy) -> str:
+    verdict = "may receive" if d.allowed else "may NOT receive"
+    lines = [
+        f"{partner} {verdict} {item.id} ({item.kind}, {item.area}, "
+        f"{label_to_short(item.label, policy)}; originated by {', '.join(sorted(item.originators))})",
+        "because:" if d.allowed else "denied because:",
+    ]
+    lines += [f"  - {r}" for r in d.reasons]
+    if d.obligations.describe():
+        lines.append("on condition that the copy released is sanitised:")
+        lines += [f"  - {o}" for o in d.obligations.describe()]
+    lines.append(f"(policy version {d.policy_version})")
+    return "\n".join(lines)
+
+
+def feed_json(page: FeedPage, policy: SecurityPolicy) -> dict[str, Any]:
+    return {
+        "partner": page.partner,
+        "items": [
+            {
+                "cursor": e.cursor,
+                "marking": display_marking(e.item.label, policy),
+                "agreements": list(e.agreements),
+                "item": item_to_json(e.item, e.payload),
+            }
+            for e in page.entries
+        ],
+        "next": page.next,
+    }
+
+
+def feed_table(page: FeedPage, policy: SecurityPolicy) -> Table:
+    table = Table(title=f"Feed of {page.partner} (next cursor {page.next})")
+    for column in ("cursor", "item", "kind", "area", "label", "title"):
+        table.add_column(column)
+    for e in page.entries:
+        table.add_row(
+            str(e.cursor),
+            e.item.id,
+            e.item.kind,
+            e.item.area,
+            label_to_short(e.item.label, policy),
+            str(e.payload.get("title", "")),
+        )
+    return table
+
+
+def matrix_json(
+    items: Sequence[Item], partners: Sequence[str], decide: Any
+) -> list[dict[str, Any]]:
+    return [decision_json(item, p, decide(item, p)) for item in items for p in partners]
+
+
+def matrix_table(
+    items: Sequence[Item], partners: Sequence[str], decide: Any, policy: SecurityPolicy
+) -> Table:
+    table = Table(title="Release matrix: may the partner (column) receive the item (row)?")
+    table.add_column("item", no_wrap=True)
+    table.add_column("label", no_wrap=True)
+    for p in partners:
+        table.add_column(p, justify="center")
+    for item in items:
+        marks = ["[green]yes[/]" if decide(item, p).allowed else "[red]no[/]" for p in partners]
+        table.add_row(
+            f"{item.id}\n[dim]{item.kind}, {item.area}[/]",
+            label_to_short(item.label, policy),
+            *marks,
+        )
+    return table
+
+
+def denials_text(items: Sequence[Item], partners: Sequence[str], decide: Any) -> list[str]:
+    lines = []
+    for item in items:
+        for p in partners:
+            d = decide(item, p)
+            verdict = "released" if d.allowed else "denied"
+            lines.append(f"{item.id} -> {p}: {verdict}: {'; '.join(d.reasons)}")
+    return lines

@@ -1,0 +1,1 @@
+"""Where the hub keeps policy versions, items, releases and quarantined input."""

@@ -1,0 +1,253 @@
+"""The embedded store: one SQLite file in WAL mode, nothing to start.
+
+`synchronous=FULL`: a batch acknowledged is a batch on disk, even across a power cut. Triggers
+make items, releases and policy versions append-only at the database level too.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from liaison.codec import (
+    canonical_json,
+    format_time,
+    item_digest,
+    item_from_json,
+    item_to_json,
+    parse_time,
+)
+from liaison.config import ConfigSource
+from liaison.errors import NotFound, StoreError
+from liaison.model.agreements import Obligations
+from liaison.model.items import Item
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Release
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS policy_versions (
+    version INTEGER PRIMARY KEY,
+    created TEXT NOT NULL,
+    config_name TEXT NOT NULL,
+    config_text TEXT NOT NULL,
+    spif BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    feed TEXT,
+    time TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS releases (
+    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+    partner TEXT NOT NULL,
+    item_id TEXT NOT NULL REFERENCES items(id),
+    policy_version INTEGER NOT NULL REFERENCES policy_versions(version),
+    obligations TEXT NOT NULL,
+    agreements TEXT NOT NULL,
+    UNIQUE (partner, item_id)
+);
+CREATE INDEX IF NOT EXISTS releases_by_partner ON releases (partner, cursor);
+CREATE TABLE IF NOT EXISTS quarantine (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed TEXT NOT NULL,
+    source TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+_APPEND_ONLY = ("policy_versions", "items", "releases")
+
+
+def _append_only_triggers() -> str:
+    out = []
+    for table in _APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            out.append(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;"
+            )
+    return "\n".join(out)
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript("BEGIN;" + _SCHEMA + _append_only_triggers() + "COMMIT;")
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- policy versions ----------------------------------------------------------------------
+
+    def add_policy_version(self, source: ConfigSource, created: datetime) -> int:
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions"
+            ).fetchone()
+            version = int(row[0])
+            self._db.execute(
+                "INSERT INTO policy_versions VALUES (?, ?, ?, ?, ?)",
+                (version, format_time(created), source.name, source.text, source.spif),
+            )
+        return version
+
+    def latest_policy(self) -> PolicyVersion | None:
+        row = self._db.execute(
+            "SELECT version, created, config_name, config_text, spif FROM policy_versions "
+            "ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else _policy(row)
+
+    def policy_version(self, version: int) -> PolicyVersion:
+        row = self._db.execute(
+            "SELECT version, created, config_name, config_text, spif FROM policy_versions WHERE version = ?",
+            (version,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no policy version {version}")
+        return _policy(row)
+
+    # --- items, releases, quarantine ----------------------------------------------------------
+
+    def commit(self, batch: Batch) -> None:
+        """Store a whole batch in one transaction: all of it, or (on any error) none of it."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO items (id, kind, feed, time, digest, body) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        i.id,
+                        i.kind,
+                        i.feed,
+                        format_time(i.time),
+                        item_digest(i),
+                        canonical_json(item_to_json(i)),
+                    )
+                    for i in batch.items
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO releases (partner, item_id, policy_version, obligations, agreements) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.partner,
+                        r.item_id,
+                        r.policy_version,
+                        _obligations_json(r.obligations),
+                        json.dumps(r.agreements),
+                    )
+                    for r in batch.releases
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO quarantine (feed, source, line, reason, raw, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (q.feed, q.source, q.line, q.reason, q.raw, format_time(q.at))
+                    for q in batch.rejections
+                ],
+            )
+
+    def item(self, item_id: str) -> Item | None:
+        row = self._db.execute("SELECT body FROM items WHERE id = ?", (item_id,)).fetchone()
+        return None if row is None else item_from_json(json.loads(row[0]))
+
+    def item_digest(self, item_id: str) -> str | None:
+        row = self._db.execute("SELECT digest FROM items WHERE id = ?", (item_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def items(self, after: int = 0, limit: int = 1000) -> list[tuple[int, Item]]:
+        rows = self._db.execute(
+            "SELECT seq, body FROM items WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        ).fetchall()
+        return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
+
+    def feed(self, partner: str, after: int, limit: int) -> list[tuple[Release, Item]]:
+        rows = self._db.execute(
+            "SELECT r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, i.body "
+            "FROM releases r JOIN items i ON i.id = r.item_id "
+            "WHERE r.partner = ? AND r.cursor > ? ORDER BY r.cursor LIMIT ?",
+            (partner, after, limit),
+        ).fetchall()
+        out = []
+        for cursor, who, item_id, version, obligations, agreements, body in rows:
+            release = Release(
+                who,
+                item_id,
+                version,
+                _obligations(obligations),
+                tuple(json.loads(agreements)),
+                cursor,
+            )
+            out.append((release, item_from_json(json.loads(body))))
+        return out
+
+    def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
+        rows = self._db.execute(
+            "SELECT feed, source, line, reason, raw, at FROM quarantine "
+            "WHERE ? IS NULL OR feed = ? ORDER BY seq LIMIT ?",
+            (feed, feed, limit),
+        ).fetchall()
+        return [Rejection(f, s, int(n), r, raw, parse_time(at)) for f, s, n, r, raw, at in rows]
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db, self.path)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+            return
+        self._db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{self._path}: write failed, nothing stored: {exc}") from exc
+
+
+def _policy(row: tuple[int, str, str, str, bytes]) -> PolicyVersion:
+    version, created, name, text, spif = row
+    return PolicyVersion(int(version), ConfigSource(text, bytes(spif), name), parse_time(created))
+
+
+def _obligations_json(o: Obligations) -> str:
+    return canonical_json(
+        {"strip": sorted(o.strip), "position_precision_deg": o.position_precision_deg}
+    )
+
+
+def _obligations(text: str) -> Obligations:
+    data = json.loads(text)
+    return Obligations(frozenset(data["strip"]), data["position_precision_deg"])

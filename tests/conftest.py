@@ -1,0 +1,49 @@
+"""Shared fixtures: the policies, the demo hub, and where the reference data lies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from liaison.config import HubConfig, parse_config, read_config_source
+from liaison.demo import load_demo
+from liaison.hub import Hub
+from liaison.policy.security_policy import SecurityPolicy
+from liaison.policy.spif import default_policy_bytes, load_spif, parse_spif
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+NATO_SPIF = SHARED / "spif" / "spiffing_nato-4774-policy.xml"
+
+
+def shared_file(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data {path} is absent: ../shared/data must lie beside the checkout")
+    return path
+
+
+@pytest.fixture(scope="session")
+def policy() -> SecurityPolicy:
+    """The hub's own default policy."""
+    return parse_spif(default_policy_bytes(), "builtin")
+
+
+@pytest.fixture(scope="session")
+def nato_spif() -> SecurityPolicy:
+    """The real NATO SPIF (surevine/spiffing test data)."""
+    return load_spif(shared_file("spif", "spiffing_nato-4774-policy.xml"))
+
+
+@pytest.fixture(scope="session")
+def demo_config() -> HubConfig:
+    return parse_config(read_config_source(None))
+
+
+@pytest.fixture
+def demo_hub(tmp_path: Path) -> Iterator[Hub]:
+    hub = Hub.open(tmp_path / "demo.db")
+    load_demo(hub)
+    yield hub
+    hub.close()
