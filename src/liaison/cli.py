@@ -15,6 +15,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from liaison import render
 from liaison.codec import format_time, item_to_json
@@ -66,7 +67,8 @@ def _hub(db: Path) -> Iterator[Hub]:
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+    # Messages quote input (ids, field names, paths): never read them as markup.
+    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -92,7 +94,8 @@ def init(
         out.print(
             f"initialised {db}: policy version {version} from {source.name} "
             f"({len(cfg.partners)} partners, {len(cfg.agreements)} agreements, {len(cfg.feeds)} feeds, "
-            f"policy {cfg.policy.name})"
+            f"policy {cfg.policy.name})",
+            markup=False,
         )
 
 
@@ -109,10 +112,13 @@ def ingest(
             with _open_input(path) as stream:
                 summary = hub.ingest_reports(feed, stream, str(path))
             for r in summary.rejections:
-                err.print(f"{r.source}:{r.line}: rejected: {r.reason}", highlight=False)
+                err.print(
+                    f"{r.source}:{r.line}: rejected: {r.reason}", markup=False, highlight=False
+                )
             out.print(
                 f"{path}: {summary.stored} stored, {summary.duplicates} already stored, "
-                f"{summary.rejected} rejected, {summary.releases} releases"
+                f"{summary.rejected} rejected, {summary.releases} releases",
+                markup=False,
             )
             rejected += summary.rejected
     if rejected:
@@ -146,7 +152,9 @@ def decide(
             _print_json(render.decision_json(item, partner, decision))
         else:
             out.print(
-                render.decision_prose(item, partner, decision, hub.config.policy), highlight=False
+                render.decision_prose(item, partner, decision, hub.config.policy),
+                markup=False,
+                highlight=False,
             )
 
 
@@ -195,6 +203,7 @@ def items(
         for seq, i in rows:
             out.print(
                 f"{seq:>6}  {i.id}  {i.kind}  {i.area}  {label_to_short(i.label, policy)}",
+                markup=False,
                 highlight=False,
             )
 
@@ -225,7 +234,7 @@ def quarantine(
             )
             return
         for r in rows:
-            out.print(f"{r.feed}  {r.source}:{r.line}: {r.reason}", highlight=False)
+            out.print(f"{r.feed}  {r.source}:{r.line}: {r.reason}", markup=False, highlight=False)
 
 
 @app.command()
@@ -240,7 +249,7 @@ def matrix(db: DbOption, as_json: JsonOption = False) -> None:
             return
         out.print(render.matrix_table(stored, partners, decide_item, hub.config.policy))
         for line in render.denials_text(stored, partners, decide_item):
-            out.print(line, highlight=False)
+            out.print(line, markup=False, highlight=False)
 
 
 @app.command()

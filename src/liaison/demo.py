@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from liaison import render
-from liaison.config import read_config_source
+from liaison.config import ConfigSource, read_config_source
 from liaison.hub import Hub
 
 DEMO_REPORTS = "demo-reports.jsonl"
@@ -21,9 +21,9 @@ def demo_reports() -> list[str]:
     return resources.files("liaison.data").joinpath(DEMO_REPORTS).read_text("utf-8").splitlines()
 
 
-def load_demo(hub: Hub) -> None:
-    """Initialise `hub` with the demo configuration and ingest the demo reports on their feeds."""
-    hub.initialise(read_config_source(None))
+def load_demo(hub: Hub, source: ConfigSource | None = None) -> None:
+    """Initialise `hub` (by default with the demo configuration) and ingest the demo reports."""
+    hub.initialise(source or read_config_source(None))
     by_feed: dict[str, list[str]] = defaultdict(list)
     for line in demo_reports():
         originator = json.loads(line)["originators"][0]

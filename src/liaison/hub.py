@@ -113,8 +113,9 @@ class Hub:
                     continue
                 where = f"{source}:{number}"
                 try:
-                    item = self._derive(parse_report(line, where, ctx), items)
-                    if self._is_duplicate(item, items, where):
+                    report = parse_report(line, where, ctx)
+                    item = self._derive(report.item, items)
+                    if self._is_duplicate(item, report.timed, items, where):
                         summary.duplicates += 1
                         continue
                     items[item.id] = item
@@ -146,12 +147,15 @@ class Hub:
         originators = item.originators.union(*(s.originators for s in found))
         return replace(item, label=label, originators=originators)
 
-    def _is_duplicate(self, item: Item, pending: dict[str, Item], where: str) -> bool:
-        earlier = pending.get(item.id)
-        stored = item_digest(earlier) if earlier is not None else self.store.item_digest(item.id)
-        if stored is None:
+    def _is_duplicate(self, item: Item, timed: bool, pending: dict[str, Item], where: str) -> bool:
+        """The same id again: a duplicate if the content is the same, else a conflict."""
+        first = pending.get(item.id) or self.store.item(item.id)
+        if first is None:
             return False
-        if stored != item_digest(item):
+        if not timed:
+            # The same report without a time, read again later, differs only in its ingest time.
+            item = replace(item, time=first.time)
+        if item_digest(first) != item_digest(item):
             raise InputError(where, f"id {item.id!r} is already stored with different content")
         return True
 

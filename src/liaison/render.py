@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from liaison.codec import item_to_json
@@ -63,13 +64,14 @@ def feed_table(page: FeedPage, policy: SecurityPolicy) -> Table:
     for column in ("cursor", "item", "kind", "area", "label", "title"):
         table.add_column(column)
     for e in page.entries:
+        # Cells quote input (titles are free text): escaped, never read as markup.
         table.add_row(
             str(e.cursor),
-            e.item.id,
-            e.item.kind,
-            e.item.area,
-            label_to_short(e.item.label, policy),
-            str(e.payload.get("title", "")),
+            escape(e.item.id),
+            escape(e.item.kind),
+            escape(e.item.area),
+            escape(label_to_short(e.item.label, policy)),
+            escape(str(e.payload.get("title", ""))),
         )
     return table
 
@@ -91,8 +93,8 @@ def matrix_table(
     for item in items:
         marks = ["[green]yes[/]" if decide(item, p).allowed else "[red]no[/]" for p in partners]
         table.add_row(
-            f"{item.id}\n[dim]{item.kind}, {item.area}[/]",
-            label_to_short(item.label, policy),
+            f"{escape(item.id)}\n[dim]{escape(item.kind)}, {escape(item.area)}[/]",
+            escape(label_to_short(item.label, policy)),
             *marks,
         )
     return table

@@ -2,7 +2,7 @@
 
     {"id"?, "kind"?, "area"?, "label"?, "originators"?, "time"?, "title", "body", "sources"?}
 
-`parse_report` turns one line into an `Item` or raises `InputError` saying where and why.
+`parse_report` turns one line into a `Report` (its `Item`) or raises `InputError` saying where and why.
 """
 
 from __future__ import annotations
@@ -42,7 +42,13 @@ class ReportContext:
     now: datetime
 
 
-def parse_report(line: str, where: str, ctx: ReportContext) -> Item:
+@dataclass(frozen=True, slots=True)
+class Report:
+    item: Item
+    timed: bool  # False: the line gave no time, so the item took the ingest time
+
+
+def parse_report(line: str, where: str, ctx: ReportContext) -> Report:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -52,7 +58,7 @@ def parse_report(line: str, where: str, ctx: ReportContext) -> Item:
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise InputError(where, f"unknown field(s): {', '.join(unknown)}")
-    return _Reader(where, ctx).item(data)
+    return Report(_Reader(where, ctx).item(data), timed="time" in data)
 
 
 class _Reader:
