@@ -118,6 +118,19 @@ def cedar_entities(config: HubConfig, items: list[Item]) -> list[dict[str, Any]]
     return out
 
 
+def cedar_requests(pairs: list[tuple[Item, str]]) -> list[dict[str, Any]]:
+    """May the partner (principal) receive the item (resource)?"""
+    return [
+        {
+            "principal": {"type": "Partner", "id": p},
+            "action": {"type": "Action", "id": "receive"},
+            "resource": {"type": "Item", "id": i.id},
+            "context": {},
+        }
+        for i, p in pairs
+    ]
+
+
 def _values(policy: SecurityPolicy, label: Label, tag_type: TagType) -> set[str]:
     return {v for _, values in policy.values_of_type(label, tag_type) for v in values}
 
@@ -161,15 +174,7 @@ def main() -> int:
 
     policies = cedarpy.PolicySet.from_str(CEDAR_POLICY)
     entities = cedarpy.Entities.from_json_str(json.dumps(cedar_entities(config, items)))
-    requests = [
-        {
-            "principal": {"type": "Partner", "id": p},
-            "action": {"type": "Action", "id": "receive"},
-            "resource": {"type": "Item", "id": i.id},
-            "context": {},
-        }
-        for i, p in pairs
-    ]
+    requests = cedar_requests(pairs)
 
     def cedar_pass() -> list[bool]:
         out: list[bool] = []

@@ -16,13 +16,15 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from liaison import render
 from liaison.codec import format_time, item_to_json
 from liaison.config import read_config_source
 from liaison.demo import run_demo
 from liaison.errors import LiaisonError
-from liaison.hub import Hub
+from liaison.hub import Hub, Progress
 from liaison.policy.labels_io import (
     display_marking,
     label_from_json,
@@ -109,8 +111,8 @@ def ingest(
     rejected = 0
     with _hub(db) as hub:
         for path in files:
-            with _open_input(path) as stream:
-                summary = hub.ingest_reports(feed, stream, str(path))
+            with _open_input(path) as stream, _progress(str(path)) as progress:
+                summary = hub.ingest_reports(feed, stream, str(path), progress=progress)
             for r in summary.rejections:
                 err.print(
                     f"{r.source}:{r.line}: rejected: {r.reason}", markup=False, highlight=False
@@ -126,12 +128,32 @@ def ingest(
 
 
 @contextmanager
+def _progress(name: str) -> Iterator[Progress]:
+    """Lines per second and rejections so far, on a terminal; nothing when piped."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f} lines"),
+        TaskProgressColumn(show_speed=True),
+        TimeElapsedColumn(),
+    )
+    with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(name, total=None)
+
+        def advance(lines: int, rejected: int) -> None:
+            bar.update(task, advance=lines, description=f"{name} ({rejected} rejected)")
+
+        yield advance
+
+
+@contextmanager
 def _open_input(path: Path) -> Iterator[TextIO]:
     if str(path) == "-":
         yield sys.stdin
         return
     try:
-        stream = path.open(encoding="utf-8", errors="replace")
+        # surrogateescape keeps undecodable bytes, so the line is rejected by name, not mangled.
+        stream = path.open(encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         _fail(LiaisonError(f"{path}: cannot read: {exc.strerror}"))
     with stream:
@@ -250,6 +272,29 @@ def matrix(db: DbOption, as_json: JsonOption = False) -> None:
         out.print(render.matrix_table(stored, partners, decide_item, hub.config.policy))
         for line in render.denials_text(stored, partners, decide_item):
             out.print(line, markup=False, highlight=False)
+
+
+policy_app = typer.Typer(
+    help="The hub's policy: partners, agreements, feeds.", no_args_is_help=True
+)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(db: DbOption, as_json: JsonOption = False) -> None:
+    """The policy version in force: partners, clearances, agreements and feeds."""
+    with _hub(db) as hub:
+        config = hub.config
+        if as_json:
+            _print_json(render.policy_json(hub.policy_version, config))
+            return
+        out.print(
+            f"policy version {hub.policy_version}: SPIF {config.policy.name} ({config.policy.id}), "
+            f"partners {', '.join(p.id for p in config.partners)}",
+            markup=False,
+            highlight=False,
+        )
+        out.print(render.agreements_table(config))
 
 
 @app.command()

@@ -21,7 +21,7 @@ from liaison.policy.engine import Clock, Decision, ReleaseEngine, utc_now
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Store
 from liaison.storage.sqlite import SqliteStore
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (lines read, rejections so far)
 
 
 @dataclass(slots=True)
@@ -121,7 +121,7 @@ class Hub:
                     items[item.id] = item
                 except InputError as exc:
                     rejections.append(
-                        Rejection(feed_id, source, number, exc.reason, line.rstrip("\n"), now)
+                        Rejection(feed_id, source, number, exc.reason, _printable(line), now)
                     )
             releases = route(self.engine, items.values(), now)
             self.store.commit(Batch(list(items.values()), releases, rejections))
@@ -129,7 +129,7 @@ class Hub:
             summary.releases += len(releases)
             summary.rejections.extend(rejections)
             if progress is not None:
-                progress(len(chunk))
+                progress(len(chunk), summary.rejected)
         return summary
 
     def _derive(self, item: Item, pending: dict[str, Item]) -> Item:
@@ -176,6 +176,12 @@ class Hub:
             known = ", ".join(p.id for p in self.config.partners)
             raise NotFound(f"no partner {partner!r} (partners: {known})")
         return partner
+
+
+def _printable(line: str) -> str:
+    """The raw line as text, undecodable bytes shown as \\xNN so quarantine keeps them."""
+    raw = line.rstrip("\n").encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:

@@ -8,7 +8,8 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from liaison.codec import item_to_json
+from liaison.codec import format_time, item_to_json
+from liaison.config import HubConfig
 from liaison.dissemination.feeds import FeedPage
 from liaison.model.items import Item
 from liaison.policy.engine import Decision
@@ -108,3 +109,65 @@ def denials_text(items: Sequence[Item], partners: Sequence[str], decide: Any) ->
             verdict = "released" if d.allowed else "denied"
             lines.append(f"{item.id} -> {p}: {verdict}: {'; '.join(d.reasons)}")
     return lines
+
+
+def policy_json(version: int, config: HubConfig) -> dict[str, Any]:
+    return {
+        "version": version,
+        "policy": {"name": config.policy.name, "id": config.policy.id},
+        "areas": list(config.areas),
+        "partners": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind.value,
+                "clearance": {
+                    "classification": p.clearance.classification,
+                    "categories": {name: sorted(v) for name, v in p.clearance.categories},
+                },
+                "members": sorted(p.members),
+            }
+            for p in config.partners
+        ],
+        "agreements": [
+            {
+                "id": a.id,
+                "kind": a.kind.value,
+                "parties": sorted(a.parties),
+                "areas": sorted(a.areas),
+                "kinds": None if a.kinds is None else sorted(a.kinds),
+                "max_classification": a.max_classification,
+                "in_force_from": None if a.in_force_from is None else format_time(a.in_force_from),
+                "in_force_until": None
+                if a.in_force_until is None
+                else format_time(a.in_force_until),
+                "obligations": a.obligations.describe(),
+            }
+            for a in config.agreements
+        ],
+        "feeds": [
+            {
+                "id": f.id,
+                "originator": f.originator,
+                "area": f.area,
+                "kind": f.kind,
+                "label": label_to_short(f.label, config.policy),
+            }
+            for f in config.feeds
+        ],
+    }
+
+
+def agreements_table(config: HubConfig) -> Table:
+    table = Table(title="Agreements")
+    for column in ("id", "kind", "parties", "areas", "kinds", "up to", "obligations"):
+        table.add_column(column)
+    every = frozenset(config.areas)
+    for a in config.agreements:
+        areas = "all" if a.areas == every else ", ".join(sorted(a.areas))
+        table.add_row(
+            a.id, a.kind.value, ", ".join(sorted(a.parties)), areas,
+            "all" if a.kinds is None else ", ".join(sorted(a.kinds)),
+            a.max_classification, "; ".join(a.obligations.describe()) or "-",
+        )  # fmt: skip
+    return table

@@ -576,3 +576,34 @@ def test_label_errors_exit_2(args: tuple[str, ...], message: str) -> None:
     assert result.exit_code == 2
     assert message in flat(result.stderr)
     assert result.stdout == ""
+
+
+def test_undecodable_bytes_are_rejected_by_line_and_kept(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    assert run("init", "--db", db).exit_code == 0
+    source = tmp_path / "latin1.jsonl"
+    source.write_bytes(b'{"title": "ok", "body": "a"}\n{"title": "caf\xe9"}\n')
+    result = run("ingest", "--db", db, "--feed", "jpn-reports", source)
+    assert result.exit_code == 1
+    assert f"{source}:2: rejected: not valid UTF-8 at column 15" in flat(result.stderr)
+    (rejection,) = ok_json("quarantine", "--db", db, "--json")
+    assert rejection["raw"] == '{"title": "caf\\xe9"}'
+    assert len(ok_json("items", "--db", db, "--json")) == 1
+
+
+def test_policy_show(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    assert run("init", "--db", db).exit_code == 0
+    shown = ok_json("policy", "show", "--db", db, "--json")
+    assert shown["version"] == 1
+    assert shown["policy"] == {"name": "NATO", "id": "1.3.26.1.3.1"}
+    assert [p["id"] for p in shown["partners"]] == list(DEMO_PARTNERS)
+    itpp_jpn = next(a for a in shown["agreements"] if a["id"] == "itpp-jpn")
+    assert itpp_jpn["parties"] == ["JPN", "NATO"]
+    assert itpp_jpn["kinds"] == ["indicator", "report"]
+    assert len(itpp_jpn["areas"]) == 16
+    feeds = {f["id"]: f for f in shown["feeds"]}
+    assert feeds["kor-reports"]["label"] == "NATO RESTRICTED // REL TO KOR"
+    text = flat(run("policy", "show", "--db", db).stdout)
+    assert "policy version 1" in text
+    assert "jpn-usa" in text

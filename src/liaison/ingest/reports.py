@@ -50,6 +50,10 @@ class Report:
 
 def parse_report(line: str, where: str, ctx: ReportContext) -> Report:
     try:
+        line.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(where, f"not valid UTF-8 at column {exc.start + 1}") from None
+    try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(where, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
