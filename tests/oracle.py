@@ -45,6 +45,8 @@ def may_release(
     partner: str,
     at: datetime,
 ) -> bool:
+    if not item.originators:
+        return False
     if partner in item.originators:
         return True
     if not clearance_admits(policy, clearances[partner], item.label):

@@ -21,7 +21,7 @@ from rich.progress import SpinnerColumn, TaskProgressColumn, TextColumn, TimeEla
 
 from liaison import render
 from liaison.codec import format_time, item_to_json
-from liaison.config import read_config_source
+from liaison.config import parse_config, read_config_source
 from liaison.demo import run_demo
 from liaison.errors import LiaisonError
 from liaison.hub import Hub, Progress
@@ -44,7 +44,7 @@ app = typer.Typer(
 )
 # Tables stay readable when piped: wide enough for the release matrix.
 out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # error lists stay one problem a line
 
 DbOption = Annotated[Path, typer.Option("--db", help="The hub's SQLite file.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
@@ -88,6 +88,7 @@ def init(
     """Create the store and record the configuration as policy version 1."""
     try:
         source = read_config_source(config)
+        parse_config(source)  # every problem listed before the store file is even created
     except LiaisonError as exc:
         _fail(exc)
     with _hub(db) as hub:
@@ -265,7 +266,7 @@ def matrix(db: DbOption, as_json: JsonOption = False) -> None:
     with _hub(db) as hub:
         stored = [i for _, i in hub.store.items(0, 10_000)]
         partners = [p.id for p in hub.config.partners]
-        decide_item = hub.engine.decide
+        decide_item = hub.releaser.decide
         if as_json:
             _print_json(render.matrix_json(stored, partners, decide_item))
             return

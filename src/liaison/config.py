@@ -99,7 +99,7 @@ def read_config_source(path: Path | None) -> ConfigSource:
             raise ConfigError(str(path), [f"cannot read: {exc}"]) from exc
         name, base = str(path), path.parent
     data = _parse_toml(text, name)
-    spif_ref = data.get("policy", {}).get("spif", BUILTIN_SPIF)
+    spif_ref = _policy_table(data, name).get("spif", BUILTIN_SPIF)
     if spif_ref == BUILTIN_SPIF:
         return ConfigSource(text, default_policy_bytes(), name)
     if base is None or not isinstance(spif_ref, str):
@@ -113,8 +113,19 @@ def read_config_source(path: Path | None) -> ConfigSource:
 
 def parse_config(source: ConfigSource) -> HubConfig:
     data = _parse_toml(source.text, source.name)
+    _policy_table(data, source.name)
     policy = parse_spif(source.spif, f"{source.name}: policy.spif")
     return _Validator(source.name, policy).config(data)
+
+
+def _policy_table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = data.get("policy", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(name, ['[policy] must be a table, e.g. [policy] spif = "builtin"'])
+    unknown = sorted(set(table) - {"spif"})
+    if unknown:
+        raise ConfigError(name, [f"policy: unknown key {k!r}" for k in unknown])
+    return table
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -280,7 +291,7 @@ class _Validator:
         if len(parties) < 2:
             self.problems.append(f"{where}: needs at least two parties")
         if kind in (AgreementKind.BILATERAL, AgreementKind.ITPP) and len(parties) != 2:
-            self.problems.append(f"{where}: a {kind} agreement has exactly two parties")
+            self.problems.append(f"{where}: an agreement of kind {kind} has exactly two parties")
         covered = self.areas(entry["areas"], where, areas)
         kinds = None
         if "kinds" in entry:

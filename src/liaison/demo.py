@@ -47,9 +47,9 @@ def run_demo(console: Console, db: Path | None) -> None:
             )
             stored = [i for _, i in hub.store.items(0, 1000)]
             partners = [p.id for p in config.partners]
-            console.print(render.matrix_table(stored, partners, hub.engine.decide, config.policy))
+            console.print(render.matrix_table(stored, partners, hub.releaser.decide, config.policy))
             console.print("Why, item by item:", style="bold")
-            for line in render.denials_text(stored, partners, hub.engine.decide):
+            for line in render.denials_text(stored, partners, hub.releaser.decide):
                 console.print("  " + line, highlight=False)
         finally:
             hub.close()

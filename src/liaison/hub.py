@@ -12,8 +12,9 @@ from pathlib import Path
 from liaison.codec import item_digest
 from liaison.config import ConfigSource, HubConfig, parse_config
 from liaison.dissemination.feeds import FeedPage, read_feed
+from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
-from liaison.errors import Conflict, InputError, NotFound, NotInitialised
+from liaison.errors import Conflict, InputError, LabelError, NotFound, NotInitialised
 from liaison.ingest.reports import ReportContext, parse_report
 from liaison.model.items import Item
 from liaison.policy.dominance import dominant_label
@@ -54,10 +55,12 @@ class Hub:
     def initialise(self, source: ConfigSource) -> int:
         """Store the configuration as policy version 1, after checking all of it."""
         parse_config(source)
-        current = self.store.latest_policy()
-        if current is not None:
-            raise Conflict(f"the store is already initialised (policy version {current.version})")
-        return self.store.add_policy_version(source, self.clock())
+        try:
+            return self.store.add_policy_version(source, self.clock(), expected=1)
+        except Conflict:
+            current = self.store.latest_policy()
+            version = current.version if current else "?"
+            raise Conflict(f"the store is already initialised (policy version {version})") from None
 
     def _load(self) -> tuple[PolicyVersion, HubConfig, ReleaseEngine]:
         if self._loaded is None:
@@ -102,11 +105,12 @@ class Hub:
             raise NotFound(f"no feed {feed_id!r} (feeds: {', '.join(f.id for f in config.feeds)})")
         summary = IngestSummary()
         for chunk in _chunks(enumerate(lines, start=1), batch_size):
+            items: dict[str, Item] = {}
+            releaser = Releaser(self.engine, self._lookup(items))
             now = self.clock()
             ctx = ReportContext(
                 feed, config.policy, config.areas, [p.id for p in config.partners], now
             )
-            items: dict[str, Item] = {}
             rejections: list[Rejection] = []
             for number, line in chunk:
                 if not line.strip():
@@ -114,7 +118,7 @@ class Hub:
                 where = f"{source}:{number}"
                 try:
                     report = parse_report(line, where, ctx)
-                    item = self._derive(report.item, items)
+                    item = self._derive(report.item, releaser, feed.originator)
                     if self._is_duplicate(item, report.timed, items, where):
                         summary.duplicates += 1
                         continue
@@ -123,7 +127,7 @@ class Hub:
                     rejections.append(
                         Rejection(feed_id, source, number, exc.reason, _printable(line), now)
                     )
-            releases = route(self.engine, items.values(), now)
+            releases = route(releaser, items.values(), now)
             self.store.commit(Batch(list(items.values()), releases, rejections))
             summary.stored += len(items)
             summary.releases += len(releases)
@@ -132,18 +136,29 @@ class Hub:
                 progress(len(chunk), summary.rejected)
         return summary
 
-    def _derive(self, item: Item, pending: dict[str, Item]) -> Item:
-        """An item citing sources takes their dominant label and joins their originators."""
+    def _lookup(self, pending: dict[str, Item]) -> Callable[[str], Item | None]:
+        """Items of the batch being ingested first, then the store."""
+        return lambda item_id: pending.get(item_id) or self.store.item(item_id)
+
+    def _derive(self, item: Item, releaser: Releaser, originator: str) -> Item:
+        """An item citing sources takes their dominant label and joins their originators.
+
+        A source the feed's originator may not see is "not stored" to it: the same answer as
+        for an id that does not exist, so citing cannot probe for items.
+        """
         if not item.sources:
             return item
         found = []
         for source_id in item.sources:
-            source = pending.get(source_id) or self.store.item(source_id)
-            if source is None:
+            source = releaser.lookup(source_id)
+            if source is None or not releaser.decide(source, originator).allowed:
                 raise InputError("", f"source {source_id!r} is not stored")
             found.append(source)
         policy = self.config.policy
-        label = dominant_label([item.label, *(s.label for s in found)], policy)
+        try:
+            label = dominant_label([item.label, *(s.label for s in found)], policy)
+        except LabelError as exc:
+            raise InputError("", str(exc)) from None
         originators = item.originators.union(*(s.originators for s in found))
         return replace(item, label=label, originators=originators)
 
@@ -165,11 +180,16 @@ class Hub:
             raise NotFound(f"no item {item_id!r}")
         return item
 
+    @property
+    def releaser(self) -> Releaser:
+        return Releaser(self.engine, self.store.item)
+
     def decide(self, item_id: str, partner: str) -> Decision:
-        return self.engine.decide(self.item(item_id), self._partner(partner))
+        return self.releaser.decide(self.item(item_id), self._partner(partner))
 
     def feed(self, partner: str, after: int = 0, limit: int = 100) -> FeedPage:
-        return read_feed(self.store, self._partner(partner), after, limit)
+        partner = self._partner(partner)
+        return read_feed(self.store, self.releaser, partner, self.clock(), after=after, limit=limit)
 
     def _partner(self, partner: str) -> str:
         if self.config.partner(partner) is None:

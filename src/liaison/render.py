@@ -23,7 +23,7 @@ def decision_json(item: Item, partner: str, d: Decision) -> dict[str, Any]:
         "partner": partner,
         "allowed": d.allowed,
         "reasons": list(d.reasons),
-        "obligations": d.obligations.describe(),
+        "obligations": d.obligations.as_json(),
         "agreements": list(d.agreements),
         "policy_version": d.policy_version,
     }

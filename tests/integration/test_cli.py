@@ -607,3 +607,13 @@ def test_policy_show(tmp_path: Path) -> None:
     text = flat(run("policy", "show", "--db", db).stdout)
     assert "policy version 1" in text
     assert "jpn-usa" in text
+
+
+def test_an_invalid_config_creates_no_store(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text('areas = ["x"]\n[[partners]]\nid = "A"\n', "utf-8")
+    db = tmp_path / "never.db"
+    result = run("init", "--db", db, "--config", config)
+    assert result.exit_code == 2
+    assert "missing 'name'" in flat(result.stderr)
+    assert not db.exists()

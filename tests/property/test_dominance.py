@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from liaison.errors import LabelError
 from liaison.model.labels import Label
 from liaison.model.partners import Clearance
 from liaison.policy.dominance import dominant_label
 from liaison.policy.security_policy import TagType
-from liaison.policy.spif import default_policy_bytes, parse_spif
+from liaison.policy.spif import default_policy_bytes, load_spif, parse_spif
+from tests.conftest import shared_file
 from tests.oracle import clearance_admits
 from tests.strategies import clearances, labels
 
@@ -69,3 +72,16 @@ def test_permissive_intersection_and_dropping() -> None:
     assert dom(a, c).values("Releasable To") == frozenset()
     d = Label.of("NATO", "RESTRICTED", {"Releasable To": ["KOR"]})
     assert dom(a, d).values("Releasable To") == frozenset()
+
+
+def test_mixed_tag_set_that_cannot_say_nobody_is_refused() -> None:
+    """TLP's "Additional Information" mixes permissive and informative values."""
+    tlp = load_spif(shared_file("spif", "spiffing_tlp.xml"))
+    (tag_set,) = tlp.tag_sets
+    assert len(tag_set.types) == 2
+    eu = tlp.check_label(Label.of(tlp.name, "AMBER", {tag_set.name: ["EU"]}))
+    foreign = tlp.check_label(Label.of(tlp.name, "AMBER", {tag_set.name: ["Foreign"]}))
+    with pytest.raises(LabelError, match="empty permissive part"):
+        dominant_label([eu, foreign], tlp)
+    both = dominant_label([eu, eu], tlp)
+    assert both == eu

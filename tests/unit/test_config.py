@@ -460,7 +460,7 @@ def test_spif_path_is_relative_to_the_config_file(
     spif = default_policy_bytes()
     (folder / "x.xml").write_bytes(spif)
     config_path = folder / "hub.toml"
-    config_path.write_text('[policy]\nspif = "x.xml"\n' + VALID, "utf-8")
+    config_path.write_text(VALID + '\n[policy]\nspif = "x.xml"\n', "utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # not the config's folder: the path must not be read from here
@@ -485,7 +485,7 @@ def test_spif_path_reads_the_named_file_not_the_builtin(tmp_path: Path) -> None:
 
 def test_missing_spif_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
     config_path = tmp_path / "hub.toml"
-    config_path.write_text('[policy]\nspif = "policies/missing.xml"\n' + VALID, "utf-8")
+    config_path.write_text(VALID + '\n[policy]\nspif = "policies/missing.xml"\n', "utf-8")
     with pytest.raises(ConfigError) as caught:
         read_config_source(config_path)
     assert caught.value.source == str(config_path)
@@ -500,3 +500,13 @@ def test_spif_must_be_a_string(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         read_config_source(config_path)
     assert "policy.spif must be 'builtin' or a path" in caught.value.problems[0]
+
+
+def test_policy_table_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "hub.toml"
+    path.write_text('policy = "builtin"\n' + VALID, "utf-8")
+    with pytest.raises(ConfigError, match="must be a table"):
+        read_config_source(path)
+    path.write_text(VALID + '\n[policy]\nspf = "x.xml"\n', "utf-8")
+    with pytest.raises(ConfigError, match="unknown key 'spf'"):
+        read_config_source(path)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from liaison.dissemination.releaser import Releaser
 from liaison.model.items import Item
 from liaison.policy.obligations import sanitise
 from liaison.storage.base import Store
@@ -15,9 +17,8 @@ from liaison.storage.base import Store
 class FeedEntry:
     cursor: int
     item: Item
-    payload: Mapping[
-        str, Any
-    ]  # what the partner may see: the sanitised copy where obligations apply
+    # What the partner may see: the sanitised copy where obligations apply.
+    payload: Mapping[str, Any]
     agreements: tuple[str, ...]
 
 
@@ -28,17 +29,28 @@ class FeedPage:
     next: int  # resume with after=next: every later release exactly once
 
 
-def read_feed(store: Store, partner: str, after: int = 0, limit: int = 100) -> FeedPage:
+def read_feed(
+    store: Store,
+    releaser: Releaser,
+    partner: str,
+    at: datetime,
+    *,
+    after: int = 0,
+    limit: int = 100,
+) -> FeedPage:
+    """Releases recorded for the partner, each decided again as of `at` before it is delivered.
+
+    A release recorded under an agreement that has since left force is withheld (its cursor is
+    still passed, so resuming never repeats it); the copy obeys both the recorded obligations
+    and the current ones.
+    """
     rows = store.feed(partner, after, limit)
-    entries = tuple(
-        FeedEntry(
-            release.cursor,
-            item,
-            item.payload
-            if release.obligations.empty
-            else sanitise(item.payload, release.obligations),
-            release.agreements,
-        )
-        for release, item in rows
-    )
-    return FeedPage(partner, entries, entries[-1].cursor if entries else after)
+    entries = []
+    for release, item in rows:
+        now = releaser.decide(item, partner, at)
+        if not now.allowed:
+            continue
+        obligations = release.obligations.merge(now.obligations)
+        payload = item.payload if obligations.empty else sanitise(item.payload, obligations)
+        entries.append(FeedEntry(release.cursor, item, payload, release.agreements))
+    return FeedPage(partner, tuple(entries), rows[-1][0].cursor if rows else after)

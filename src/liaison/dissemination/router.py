@@ -5,24 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from liaison.dissemination.releaser import Releaser
 from liaison.model.items import Item
-from liaison.policy.engine import ReleaseEngine
 from liaison.storage.base import Release
 
 
-def route(engine: ReleaseEngine, items: Iterable[Item], at: datetime) -> list[Release]:
+def route(releaser: Releaser, items: Iterable[Item], at: datetime) -> list[Release]:
     releases = []
     for item in items:
-        for partner in engine.partners:
-            decision = engine.decide(item, partner.id, at)
-            if decision.allowed:
+        for partner in releaser.engine.partners:
+            d = releaser.decide(item, partner.id, at)
+            if d.allowed:
                 releases.append(
-                    Release(
-                        partner.id,
-                        item.id,
-                        decision.policy_version,
-                        decision.obligations,
-                        decision.agreements,
-                    )
+                    Release(partner.id, item.id, d.policy_version, d.obligations, d.agreements)
                 )
     return releases

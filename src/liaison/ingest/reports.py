@@ -54,15 +54,31 @@ def parse_report(line: str, where: str, ctx: ReportContext) -> Report:
     except UnicodeEncodeError as exc:
         raise InputError(where, f"not valid UTF-8 at column {exc.start + 1}") from None
     try:
-        data = json.loads(line)
+        data = json.loads(line, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(where, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except _DuplicateKey as exc:
+        # Two "label" keys: which one the sender meant is unknowable, so neither is taken.
+        raise InputError(where, f"field {exc.args[0]!r} is given more than once") from None
     if not isinstance(data, dict):
         raise InputError(where, f"a report must be a JSON object, got {type(data).__name__}")
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise InputError(where, f"unknown field(s): {', '.join(unknown)}")
     return Report(_Reader(where, ctx).item(data), timed="time" in data)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 class _Reader:
@@ -107,7 +123,7 @@ class _Reader:
         self, data: Mapping[str, Any], key: str, default: str, allowed: Collection[str], what: str
     ) -> str:
         value = data.get(key, default)
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             raise self.fail(f"{key} {value!r} is not a known {what}")
         return str(value)
 

@@ -31,6 +31,22 @@ class Obligations:
         ]
         return Obligations(self.strip | other.strip, max(precisions) if precisions else None)
 
+    def as_json(self) -> list[dict[str, object]]:
+        """One object per obligation, for machines; `text` says it for people."""
+        out: list[dict[str, object]] = [
+            {"type": "strip", "field": name, "text": f"strip field {name}"}
+            for name in sorted(self.strip)
+        ]
+        if self.position_precision_deg is not None:
+            out.append(
+                {
+                    "type": "coarsen_positions",
+                    "precision_deg": self.position_precision_deg,
+                    "text": f"coarsen positions to {self.position_precision_deg:g} degrees",
+                }
+            )
+        return out
+
     def describe(self) -> list[str]:
         out = [f"strip field {name}" for name in sorted(self.strip)]
         if self.position_precision_deg is not None:

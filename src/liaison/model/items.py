@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from liaison.errors import InputError
 from liaison.model.labels import Label
 
 KNOWN_KINDS = frozenset({"position", "track", "event", "report", "indicator"})
@@ -25,3 +26,8 @@ class Item:
     payload: Mapping[str, Any]
     sources: tuple[str, ...] = ()
     feed: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.originators:
+            # Without an originator no agreement is ever consulted: such an item must not exist.
+            raise InputError(f"item {self.id}", "an item must name at least one originator")

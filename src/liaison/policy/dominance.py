@@ -33,6 +33,13 @@ def dominant_label(labels: Iterable[Label], policy: SecurityPolicy) -> Label:
             for name, values in policy.values_of_type(label, tag_type):
                 merged.setdefault(name, set()).update(values)
     for name, common in _permissive_intersection(labels, policy).items():
+        if not common and merged.get(name):
+            # A tag set mixing tag types cannot say "permissive: nobody" beside other values;
+            # refuse the derivation rather than lift the restriction.
+            raise LabelError(
+                f"cannot combine labels: tag set {name!r} would need an empty permissive part "
+                "beside restrictive or informative values"
+            )
         merged.setdefault(name, set()).update(common)
     return Label(policy.name, top.classification, freeze_categories(merged))
 

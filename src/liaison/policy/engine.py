@@ -100,6 +100,8 @@ class ReleaseEngine:
         partner = self._partners.get(partner_id)
         if partner is None:
             raise NotFound(f"{partner_id!r} is not a partner of the hub")
+        if not item.originators:  # Item refuses this; the engine denies it all the same
+            return Decision(False, ("the item names no originator",), Obligations(), self.version)
         if partner_id in item.originators:
             reason = f"{partner_id} is an originator of this item"
             return Decision(True, (reason,), Obligations(), self.version)

@@ -72,7 +72,7 @@ def label_to_xml(label: Label, policy: SecurityPolicy) -> str:
         if values is None:
             continue
         for tag_type in sorted(tag_set.types):
-            typed = sorted(v for v in values if _value_type(tag_set, v) is tag_type)
+            typed = sorted(v for v in values if tag_set.type_of(v) is tag_type)
             if not typed and not (tag_type is TagType.PERMISSIVE and not values):
                 continue
             cat = etree.SubElement(
@@ -110,13 +110,48 @@ def label_from_element(root: etree._Element, policy: SecurityPolicy) -> Label:
     pol = _text(info, "PolicyIdentifier")
     cls = _text(info, "Classification")
     categories: dict[str, list[str]] = {}
-    for cat in info.iterfind(f"{{{NS_4774}}}Category"):
-        tag_name = cat.get("TagName")
+    for child in info:
+        local = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        if local in _INFO_KNOWN and etree.QName(child).namespace == NS_4774:
+            continue
+        if local != "Category" or etree.QName(child).namespace != NS_4774:
+            # An element we do not understand might restrict the label: refuse, never ignore.
+            raise LabelError(
+                f"4774 label: unsupported element {child.tag} at line {child.sourceline}"
+            )
+        tag_name = child.get("TagName")
         if not tag_name:
-            raise LabelError(f"4774 label: <Category> at line {cat.sourceline} has no TagName")
-        values = [(v.text or "").strip() for v in cat.iterfind(f"{{{NS_4774}}}GenericValue")]
-        categories.setdefault(tag_name, []).extend(values)
+            raise LabelError(f"4774 label: <Category> at line {child.sourceline} has no TagName")
+        categories.setdefault(tag_name, []).extend(_category_values(child, tag_name, policy))
     return policy.check_label(Label.of(pol, cls, categories))
+
+
+_INFO_KNOWN = frozenset({"PolicyIdentifier", "Classification", "PrivacyMark"})
+
+
+def _category_values(cat: etree._Element, tag_name: str, policy: SecurityPolicy) -> list[str]:
+    """GenericValue names a value; IntegerValue gives its LACV. Anything else is refused."""
+    out: list[str] = []
+    for v in cat:
+        local = etree.QName(v).localname if isinstance(v.tag, str) else ""
+        text = (v.text or "").strip()
+        if local == "GenericValue":
+            out.append(text)
+        elif local == "IntegerValue":
+            out.append(_value_by_lacv(policy, tag_name, text))
+        else:
+            raise LabelError(
+                f"4774 label: unsupported category value {v.tag} at line {v.sourceline}"
+            )
+    return out
+
+
+def _value_by_lacv(policy: SecurityPolicy, tag_name: str, lacv: str) -> str:
+    tag_set = policy.tag_set(tag_name)
+    for value in tag_set.values:
+        if value.lacv.isdigit() and lacv.isdigit() and int(value.lacv) == int(lacv):
+            return value.name
+    raise LabelError(f"4774 label: no value with LACV {lacv!r} in tag set {tag_set.name!r}")
 
 
 def _text(parent: etree._Element, tag: str) -> str:
@@ -124,11 +159,6 @@ def _text(parent: etree._Element, tag: str) -> str:
     if el is None or not (el.text or "").strip():
         raise LabelError(f"4774 label: missing <{tag}>")
     return (el.text or "").strip()
-
-
-def _value_type(tag_set: TagSet, value: str) -> TagType:
-    found = tag_set.value(value)
-    return found.tag_type if found is not None else TagType.RESTRICTIVE
 
 
 # --- short form: NATO RESTRICTED // REL TO JPN, USA ----------------------------------------------
@@ -160,7 +190,9 @@ def label_from_short(text: str, policy: SecurityPolicy) -> Label:
     categories: dict[str, list[str]] = {}
     for segment in segments[1:]:
         tag_set, values = _parse_segment(segment, policy)
-        categories.setdefault(tag_set, []).extend(values)
+        if tag_set in categories:
+            raise LabelError(f"short label {text!r}: tag set {tag_set!r} appears more than once")
+        categories[tag_set] = values
     return policy.check_label(Label.of(pol, cls, categories))
 
 
@@ -197,20 +229,24 @@ def _parse_segment(segment: str, policy: SecurityPolicy) -> tuple[str, list[str]
 
 
 def _bare_values(segment: str, policy: SecurityPolicy) -> tuple[str, list[str]]:
-    """Values named alone ("ATOMAL") belong to the one restrictive or informative set defining them."""
+    """Values named alone ("ATOMAL") belong to the one unqualified tag set that defines them."""
     values = _split(segment)
-    owners = {
-        t.name
-        for t in policy.tag_sets
-        for v in values
-        if t.value(v) is not None and TagType.PERMISSIVE not in t.types
-    }
+    bare = [t for t in policy.tag_sets if _unqualified(t)]
+    if values:
+        owners = {t.name for t in bare if all(t.value(v) is not None for v in values)}
+    else:  # NONE: an empty permissive category
+        owners = {t.name for t in bare if TagType.PERMISSIVE in t.types}
     if len(owners) != 1:
         what = "no" if not owners else "more than one"
         raise LabelError(
             f"short label: {segment!r} names values of {what} tag set of {policy.name}"
         )
     return owners.pop(), values
+
+
+def _unqualified(tag_set: TagSet) -> bool:
+    q = tag_set.qualifiers
+    return not _is_releasable_to(tag_set) and not q.prefix.strip() and not q.suffix.strip()
 
 
 def _split(listed: str) -> list[str]:
@@ -226,7 +262,11 @@ def display_marking(label: Label, policy: SecurityPolicy) -> str:
     parts = [_classification_marking(label, policy)]
     for tag_set in policy.tag_sets:
         values = label.values(tag_set.name)
-        if not values:
+        if values is None:
+            continue
+        if not values:  # a permissive category naming nobody: say so, never hide it
+            q = tag_set.qualifiers
+            parts.append(q.prefix + _NOBODY + q.suffix)
             continue
         shown = [s for s in (_value_marking(tag_set, v) for v in sorted(values)) if s]
         if shown:

@@ -1,48 +1,84 @@
-"""Apply an agreement's obligations to a payload: the partner gets a sanitised copy, never the original."""
+"""Apply an agreement's obligations to a payload: the partner gets a sanitised copy, never the original.
+
+Field names match without regard to case, at any depth, inside objects and lists. Positions are
+the structured ones: `lat`/`lon` (and `latitude`, `longitude`, `lng`) and GeoJSON `coordinates`.
+Free text is not parsed: an agreement that must not reveal positions written into prose strips
+those fields (`strip = ["body"]`).
+"""
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Mapping
 from typing import Any
 
 from liaison.model.agreements import Obligations
 
-_LATITUDE = frozenset({"lat", "latitude"})
-_LONGITUDE = frozenset({"lon", "lng", "longitude"})
+_POSITION_KEYS = frozenset({"lat", "latitude", "lon", "lng", "longitude"})
+_COORDINATES = "coordinates"
 
 
 def sanitise(payload: Mapping[str, Any], obligations: Obligations) -> dict[str, Any]:
-    """A new payload with stripped fields removed (at any depth) and positions coarsened."""
-    return _walk(payload, obligations)
+    """A new payload with stripped fields removed and positions coarsened."""
+    strip = frozenset(name.casefold() for name in obligations.strip)
+    return _object(payload, strip, obligations.position_precision_deg)
 
 
 def coarsen(value: float, precision: float) -> float:
     """Snap to the south-west corner of the precision grid cell: the cell, not the point, is released.
 
     Flooring (not rounding) means the released value never reveals which half of the cell the
-    vessel is in; the result is rounded to the grid's decimals to avoid 0.30000000000000004.
+    vessel is in. Decimal arithmetic on the shortest decimal text of each float keeps 24.9 in the
+    cell [24.9, 25.0) (binary floating point would put it in [24.8, 24.9)).
     """
-    decimals = max(0, -math.floor(math.log10(precision))) + 1
-    return round(math.floor(value / precision) * precision, decimals)
+    v, p = decimal.Decimal(repr(value)), decimal.Decimal(repr(precision))
+    return float((v / p).to_integral_value(rounding=decimal.ROUND_FLOOR) * p)
 
 
-def _walk(node: Mapping[str, Any], obligations: Obligations) -> dict[str, Any]:
+def _object(
+    node: Mapping[str, Any], strip: frozenset[str], precision: float | None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    precision = obligations.position_precision_deg
     for key, value in node.items():
-        if key in obligations.strip:
+        folded = str(key).casefold()
+        if folded in strip:
             continue
-        if precision is not None and key in (_LATITUDE | _LONGITUDE) and _is_number(value):
-            out[key] = coarsen(float(value), precision)
-        elif isinstance(value, Mapping):
-            out[key] = _walk(value, obligations)
-        elif isinstance(value, list):
-            out[key] = [_walk(v, obligations) if isinstance(v, Mapping) else v for v in value]
+        if precision is not None and folded in _POSITION_KEYS:
+            coarse = _coarse_scalar(value, precision)
+            if coarse is not None:
+                out[key] = coarse
+        elif precision is not None and folded == _COORDINATES:
+            out[key] = _coarse_coordinates(value, precision)
         else:
-            out[key] = value
+            out[key] = _value(value, strip, precision)
     return out
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _value(value: Any, strip: frozenset[str], precision: float | None) -> Any:
+    if isinstance(value, Mapping):
+        return _object(value, strip, precision)
+    if isinstance(value, list):
+        return [_value(v, strip, precision) for v in value]
+    return value
+
+
+def _coarse_scalar(value: Any, precision: float) -> Any:
+    """A number, or a string holding one, coarsened; anything else in a position field is dropped."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return coarsen(float(value), precision)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return str(coarsen(number, precision)) if math.isfinite(number) else None
+    return None
+
+
+def _coarse_coordinates(value: Any, precision: float) -> Any:
+    if isinstance(value, list):
+        return [_coarse_coordinates(v, precision) for v in value]
+    return _coarse_scalar(value, precision)

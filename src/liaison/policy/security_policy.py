@@ -83,6 +83,11 @@ class TagSet:
     def value(self, name: str) -> TagValue | None:
         return self._by_name.get(name.casefold())
 
+    def type_of(self, name: str) -> TagType:
+        found = self.value(name)
+        # An unknown value cannot pass check_label; were one to appear, treat it as the strictest.
+        return found.tag_type if found is not None else TagType.RESTRICTIVE
+
 
 @dataclass(frozen=True, slots=True)
 class SecurityPolicy:
@@ -139,6 +144,9 @@ class SecurityPolicy:
         categories: dict[str, list[str]] = {}
         for set_name, values in label.categories:
             tag_set = self.tag_set(set_name)
+            if tag_set.name in categories:
+                # Two spellings of one tag set: merging or choosing would change the label.
+                raise LabelError(f"tag set {tag_set.name!r} is given more than once")
             checked = [self._check_value(tag_set, v, classification) for v in sorted(values)]
             if tag_set.single_selection and len(checked) > 1:
                 raise LabelError(f"tag set {tag_set.name!r} allows one value, got {len(checked)}")
@@ -152,6 +160,8 @@ class SecurityPolicy:
             raise LabelError(
                 f"value {name!r} is not defined in tag set {tag_set.name!r} of policy {self.name}"
             )
+        if value.obsolete:
+            raise LabelError(f"value {value.name!r} of tag set {tag_set.name!r} is obsolete")
         if cls.name in value.excluded_classes:
             raise LabelError(
                 f"value {value.name!r} of tag set {tag_set.name!r} may not be used with "
@@ -165,14 +175,8 @@ class SecurityPolicy:
         """The label's values of one type, per tag set (a tag set may mix tag types)."""
         for set_name, values in label.categories:
             tag_set = self._sets[set_name.casefold()]
-            typed = frozenset(v for v in values if _type_of(tag_set, v) is tag_type)
+            typed = frozenset(v for v in values if tag_set.type_of(v) is tag_type)
             if typed or (
                 tag_type is TagType.PERMISSIVE and not values and tag_type in tag_set.types
             ):
                 yield set_name, typed
-
-
-def _type_of(tag_set: TagSet, value: str) -> TagType:
-    found = tag_set.value(value)
-    # An unknown value cannot pass check_label; treat it as the strictest type if it ever appears.
-    return found.tag_type if found is not None else TagType.RESTRICTIVE

@@ -55,7 +55,9 @@ class Batch:
 
 
 class Store(Protocol):
-    def add_policy_version(self, source: ConfigSource, created: datetime) -> int: ...
+    def add_policy_version(
+        self, source: ConfigSource, created: datetime, expected: int | None = None
+    ) -> int: ...
 
     def latest_policy(self) -> PolicyVersion | None: ...
 

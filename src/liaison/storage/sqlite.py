@@ -20,7 +20,7 @@ from liaison.codec import (
     parse_time,
 )
 from liaison.config import ConfigSource
-from liaison.errors import NotFound, StoreError
+from liaison.errors import Conflict, NotFound, StoreError
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Release
@@ -93,20 +93,31 @@ class SqliteStore:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        if row[0] != str(SCHEMA_VERSION):
+            self._db.close()
+            raise StoreError(
+                f"{self.path}: store schema version {row[0]}, this hub reads {SCHEMA_VERSION}"
+            )
 
     def close(self) -> None:
         self._db.close()
 
     # --- policy versions ----------------------------------------------------------------------
 
-    def add_policy_version(self, source: ConfigSource, created: datetime) -> int:
+    def add_policy_version(
+        self, source: ConfigSource, created: datetime, expected: int | None = None
+    ) -> int:
+        """Append the next policy version; with `expected`, only if that is its number."""
         with self._transaction():
             row = self._db.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions"
             ).fetchone()
             version = int(row[0])
+            if expected is not None and version != expected:
+                raise Conflict(f"policy version {version - 1} is already stored")
             self._db.execute(
                 "INSERT INTO policy_versions VALUES (?, ?, ?, ?, ?)",
                 (version, format_time(created), source.name, source.text, source.spif),

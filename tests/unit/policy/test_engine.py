@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from liaison.errors import NotFound
+from liaison.errors import InputError, NotFound
 from liaison.model import Agreement, AgreementKind, Item, Label, Obligations, Partner, PartnerKind
 from liaison.model.partners import Clearance
 from liaison.policy.engine import ReleaseEngine
@@ -104,3 +104,8 @@ def test_a_permissive_category_naming_nobody_releases_to_originators_only(
     assert decision.reasons == (
         "the label's Releasable To names nobody: only its originators receive it",
     )
+
+
+def test_an_item_without_originators_cannot_exist() -> None:
+    with pytest.raises(InputError, match="originator"):
+        item(set(), ["JPN"])

@@ -356,3 +356,12 @@ def test_journal_mode_is_wal(store: SqliteStore, path: Path) -> None:
 def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open the store"):
         SqliteStore(tmp_path / "no-such-folder" / "hub.db")
+
+
+def test_a_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    SqliteStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema version 99"):
+        SqliteStore(path)
