@@ -1,0 +1,1 @@
+"""The maritime picture: AIS decoding, tracks, region zones and gates, event detectors."""
