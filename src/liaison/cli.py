@@ -8,23 +8,34 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import Progress as RichProgress
-from rich.progress import SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from liaison import render
+from liaison import (
+    cli_maritime,  # noqa: F401 - registers the maritime commands on `app`
+    render,
+)
+from liaison.cli_common import (  # `app` is re-exported: liaison.cli:app is the entry point
+    DbOption,
+    JsonOption,
+    RegionOption,
+    app,
+    err,
+    fail,
+    hub_session,
+    open_input,
+    out,
+    print_json,
+    progress_bar,
+)
 from liaison.codec import format_time, item_to_json
 from liaison.config import parse_config, read_config_source
 from liaison.demo import run_demo
 from liaison.errors import LiaisonError
-from liaison.hub import Hub, Progress
+from liaison.ingest.ais_stream import AisSummary
+from liaison.ingest.sniff import sniff
 from liaison.policy.labels_io import (
     display_marking,
     label_from_json,
@@ -35,47 +46,6 @@ from liaison.policy.labels_io import (
     label_to_xml,
 )
 from liaison.policy.spif import default_policy_bytes, parse_spif
-
-app = typer.Typer(
-    help="Liaison: a coalition information-sharing hub.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-# Tables stay readable when piped: wide enough for the release matrix.
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)  # error lists stay one problem a line
-
-DbOption = Annotated[Path, typer.Option("--db", help="The hub's SQLite file.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-
-
-def main() -> None:
-    app()
-
-
-@contextmanager
-def _hub(db: Path) -> Iterator[Hub]:
-    try:
-        hub = Hub.open(db)
-    except LiaisonError as exc:
-        _fail(exc)
-    try:
-        yield hub
-    except LiaisonError as exc:
-        _fail(exc)
-    finally:
-        hub.close()
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    # Messages quote input (ids, field names, paths): never read them as markup.
-    err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @app.command()
@@ -90,8 +60,8 @@ def init(
         source = read_config_source(config)
         parse_config(source)  # every problem listed before the store file is even created
     except LiaisonError as exc:
-        _fail(exc)
-    with _hub(db) as hub:
+        fail(exc)
+    with hub_session(db) as hub:
         version = hub.initialise(source)
         cfg = hub.config
         out.print(
@@ -106,59 +76,46 @@ def init(
 def ingest(
     db: DbOption,
     feed: Annotated[str, typer.Option("--feed", help="The feed the input arrives on.")],
-    files: Annotated[list[Path], typer.Argument(help="JSON Lines files; - for standard input.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="NMEA or JSON Lines files (plain or .gz); - for standard input."),
+    ],
+    region: RegionOption = None,
 ) -> None:
-    """Store reports (JSON Lines) from a feed; bad lines go to quarantine with their reasons."""
+    """Store AIS (NMEA) or reports (JSON Lines), detected from the content; bad lines go to quarantine."""
     rejected = 0
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         for path in files:
-            with _open_input(path) as stream, _progress(str(path)) as progress:
-                summary = hub.ingest_reports(feed, stream, str(path), progress=progress)
-            for r in summary.rejections:
+            with open_input(path) as stream, progress_bar(str(path)) as progress:
+                lines, kind = sniff(stream)
+                if kind == "nmea":
+                    ais = hub.ingest_ais(feed, lines, str(path), progress=progress, region=region)
+                    summary_line = _ais_summary(ais)
+                    rejections = ais.rejections
+                else:
+                    reports = hub.ingest_reports(feed, lines, str(path), progress=progress)
+                    summary_line = (
+                        f"{reports.stored} stored, {reports.duplicates} already stored, "
+                        f"{reports.rejected} rejected, {reports.releases} releases"
+                    )
+                    rejections = reports.rejections
+            for r in rejections:
                 err.print(
                     f"{r.source}:{r.line}: rejected: {r.reason}", markup=False, highlight=False
                 )
-            out.print(
-                f"{path}: {summary.stored} stored, {summary.duplicates} already stored, "
-                f"{summary.rejected} rejected, {summary.releases} releases",
-                markup=False,
-            )
-            rejected += summary.rejected
+            out.print(f"{path}: {summary_line}", markup=False)
+            rejected += len(rejections)
     if rejected:
         raise typer.Exit(1)
 
 
-@contextmanager
-def _progress(name: str) -> Iterator[Progress]:
-    """Lines per second and rejections so far, on a terminal; nothing when piped."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,.0f} lines"),
-        TaskProgressColumn(show_speed=True),
-        TimeElapsedColumn(),
+def _ais_summary(s: AisSummary) -> str:
+    events = ", ".join(f"{n} {t}" for t, n in sorted(s.events.items())) or "none"
+    return (
+        f"{s.lines} lines, {s.messages} messages, {s.positions} positions "
+        f"({s.untimed} without time, {s.late} late), {s.rejected} rejected; "
+        f"events: {events}; {s.releases} releases"
     )
-    with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(name, total=None)
-
-        def advance(lines: int, rejected: int) -> None:
-            bar.update(task, advance=lines, description=f"{name} ({rejected} rejected)")
-
-        yield advance
-
-
-@contextmanager
-def _open_input(path: Path) -> Iterator[TextIO]:
-    if str(path) == "-":
-        yield sys.stdin
-        return
-    try:
-        # surrogateescape keeps undecodable bytes, so the line is rejected by name, not mangled.
-        stream = path.open(encoding="utf-8", errors="surrogateescape")
-    except OSError as exc:
-        _fail(LiaisonError(f"{path}: cannot read: {exc.strerror}"))
-    with stream:
-        yield stream
 
 
 @app.command()
@@ -169,10 +126,10 @@ def decide(
     as_json: JsonOption = False,
 ) -> None:
     """May PARTNER receive ITEM_ID? The decision with its reasons and obligations."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         item, decision = hub.item(item_id), hub.decide(item_id, partner)
         if as_json:
-            _print_json(render.decision_json(item, partner, decision))
+            print_json(render.decision_json(item, partner, decision))
         else:
             out.print(
                 render.decision_prose(item, partner, decision, hub.config.policy),
@@ -201,10 +158,10 @@ def feed(
     as_json: JsonOption = False,
 ) -> None:
     """The items released to a partner, in order, with cursors and the payloads it may see."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         page = hub.feed(partner, after, limit)
         if as_json:
-            _print_json(render.feed_json(page, hub.config.policy))
+            print_json(render.feed_json(page, hub.config.policy))
         else:
             out.print(render.feed_table(page, hub.config.policy))
 
@@ -217,10 +174,10 @@ def items(
     as_json: JsonOption = False,
 ) -> None:
     """Every stored item (operators' view: unfiltered)."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         rows = hub.store.items(after, limit)
         if as_json:
-            _print_json([{"seq": seq, **item_to_json(i)} for seq, i in rows])
+            print_json([{"seq": seq, **item_to_json(i)} for seq, i in rows])
             return
         policy = hub.config.policy
         for seq, i in rows:
@@ -239,10 +196,10 @@ def quarantine(
     as_json: JsonOption = False,
 ) -> None:
     """Rejected input lines with their reasons."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         rows = hub.store.rejections(feed, limit)
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {
                         "feed": r.feed,
@@ -263,12 +220,12 @@ def quarantine(
 @app.command()
 def matrix(db: DbOption, as_json: JsonOption = False) -> None:
     """The release matrix: every stored item against every partner, with reasons."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         stored = [i for _, i in hub.store.items(0, 10_000)]
         partners = [p.id for p in hub.config.partners]
         decide_item = hub.releaser.decide
         if as_json:
-            _print_json(render.matrix_json(stored, partners, decide_item))
+            print_json(render.matrix_json(stored, partners, decide_item))
             return
         out.print(render.matrix_table(stored, partners, decide_item, hub.config.policy))
         for line in render.denials_text(stored, partners, decide_item):
@@ -284,10 +241,10 @@ app.add_typer(policy_app, name="policy")
 @policy_app.command("show")
 def policy_show(db: DbOption, as_json: JsonOption = False) -> None:
     """The policy version in force: partners, clearances, agreements and feeds."""
-    with _hub(db) as hub:
+    with hub_session(db) as hub:
         config = hub.config
         if as_json:
-            _print_json(render.policy_json(hub.policy_version, config))
+            print_json(render.policy_json(hub.policy_version, config))
             return
         out.print(
             f"policy version {hub.policy_version}: SPIF {config.policy.name} ({config.policy.id}), "
@@ -314,7 +271,7 @@ def label(
         else:
             parsed = label_from_short(stripped, policy)
     except (LiaisonError, json.JSONDecodeError) as exc:
-        _fail(exc)
+        fail(exc)
     writers = {
         "short": lambda: label_to_short(parsed, policy),
         "json": lambda: json.dumps(label_to_json(parsed)),
@@ -322,7 +279,7 @@ def label(
         "marking": lambda: display_marking(parsed, policy),
     }
     if to not in writers:
-        _fail(LiaisonError(f"--to must be one of {', '.join(writers)}"))
+        fail(LiaisonError(f"--to must be one of {', '.join(writers)}"))
     sys.stdout.write(writers[to]().rstrip("\n") + "\n")
 
 
@@ -334,4 +291,11 @@ def demo(
     try:
         run_demo(out, db)
     except LiaisonError as exc:
-        _fail(exc)
+        fail(exc)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

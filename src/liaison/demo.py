@@ -10,9 +10,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from liaison import render
+from liaison import render, render_maritime
 from liaison.config import ConfigSource, read_config_source
 from liaison.hub import Hub
+from liaison.ingest.ais_stream import AisSummary
+from liaison.maritime.region import load_region
+from liaison.maritime.scenarios import build_scenario
+from liaison.maritime.simulate import nmea_lines
 
 DEMO_REPORTS = "demo-reports.jsonl"
 
@@ -32,6 +36,29 @@ def load_demo(hub: Hub, source: ConfigSource | None = None) -> None:
         hub.ingest_reports(feed_id, lines, DEMO_REPORTS)
 
 
+# Japan's picture around the Senkakus and the straits; the alliance's picture further north.
+DEMO_AIS = {
+    "jpn-ais": ("miyako-transit", "senkaku-patrol", "dark-vessel"),
+    "nato-ais": ("rendezvous", "spoofed-identity", "background"),
+}
+
+
+def load_demo_picture(hub: Hub, workdir: Path, seed: int = 1) -> dict[str, AisSummary]:
+    """Simulate the demo scenarios as NMEA files and ingest them on the demo's AIS feeds."""
+    region = load_region()
+    out = {}
+    for feed_id, scenarios in DEMO_AIS.items():
+        lines: list[tuple[float, str]] = []
+        for name in scenarios:
+            lines += nmea_lines(build_scenario(name, seed, region))
+        lines.sort(key=lambda pair: pair[0])
+        path = workdir / f"{feed_id}.nmea"
+        path.write_text("".join(line + "\n" for _, line in lines), "ascii")
+        with path.open(encoding="ascii") as stream:
+            out[feed_id] = hub.ingest_ais(feed_id, stream, path.name)
+    return out
+
+
 def run_demo(console: Console, db: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="liaison-demo-") as tmp:
         path = db or Path(tmp) / "demo.db"
@@ -45,11 +72,54 @@ def run_demo(console: Console, db: Path | None) -> None:
                 + ", ".join(a.id for a in config.agreements),
                 highlight=False,
             )
-            stored = [i for _, i in hub.store.items(0, 1000)]
+            console.rule("1. Reports: who may receive what, and why")
+            reports = [i for _, i in hub.store.items(0, 1000)]
             partners = [p.id for p in config.partners]
-            console.print(render.matrix_table(stored, partners, hub.releaser.decide, config.policy))
-            console.print("Why, item by item:", style="bold")
-            for line in render.denials_text(stored, partners, hub.releaser.decide):
+            console.print(
+                render.matrix_table(reports, partners, hub.releaser.decide, config.policy)
+            )
+            for line in render.denials_text(reports, partners, hub.releaser.decide):
                 console.print("  " + line, highlight=False)
+            console.rule("2. The maritime picture: simulated AIS on jpn-ais and nato-ais")
+            for feed_id, summary in load_demo_picture(hub, Path(tmp)).items():
+                events = ", ".join(f"{n} {t}" for t, n in sorted(summary.events.items()))
+                console.print(
+                    f"{feed_id}: {summary.messages} messages, {summary.positions} positions, "
+                    f"{summary.rejected} rejected; events: {events}",
+                    highlight=False,
+                )
+            render_picture(console, hub)
         finally:
             hub.close()
+
+
+def render_picture(console: Console, hub: Hub) -> None:
+    """Per partner: what it received of the picture, its transit and zone events, what it was denied."""
+    picture = [
+        i for kind in ("position", "event") for _, i in hub.store.items_of_kind(kind, 0, 100_000)
+    ]
+    table = render_maritime.partner_picture_table(hub, picture)
+    console.print(table)
+    shown: dict[frozenset[str], str] = {}
+    for partner in (p.id for p in hub.config.partners):
+        received = {e.item.id for e in hub.feed(partner, 0, 1_000_000).entries}
+        key_events = [
+            i for i in picture
+            if i.id in received and i.kind == "event" and i.payload.get("type") in ("transit", "zone")
+        ]  # fmt: skip
+        if not key_events:
+            continue
+        ids = frozenset(i.id for i in key_events)
+        if ids in shown:
+            console.print(
+                f"{partner} sees the same {len(ids)} transit and zone events as {shown[ids]}."
+            )
+            continue
+        shown[ids] = partner
+        console.print(f"{partner} sees {len(key_events)} transit and zone events:", style="bold")
+        for item in key_events:
+            p = item.payload
+            names = ", ".join(n or "?" for n in p.get("names", []))
+            console.print(
+                f"  {p.get('end')}  {names}: {render_maritime.event_summary(p)}", highlight=False
+            )

@@ -2,6 +2,7 @@
 
     LiaisonError
      ├── ConfigError         the hub configuration is invalid (lists every problem)
+     │    └── RegionError    a region file (zones, gates) is invalid; names the file and features
      ├── PolicyError
      │    ├── SpifError      a SPIF file is malformed or of an unknown version
      │    └── LabelError     a label names what the policy does not define
@@ -32,6 +33,21 @@ class ConfigError(LiaisonError, ValueError):
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
             f"{source}: invalid configuration ({len(self.problems)} problems):\n{lines}"
+        )
+
+
+class RegionError(ConfigError):
+    """A region file (GeoJSON zones and gates) cannot be loaded. Each problem names the feature
+    (`features[3] 'miyako-strait'`); all problems are listed, not just the first."""
+
+    def __init__(self, source: str, problems: Iterable[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        LiaisonError.__init__(
+            self,
+            f"{source}: invalid region file ({count} problem{'s' if count != 1 else ''}):\n{lines}",
         )
 
 

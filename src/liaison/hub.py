@@ -15,7 +15,11 @@ from liaison.dissemination.feeds import FeedPage, read_feed
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
 from liaison.errors import Conflict, InputError, LabelError, NotFound, NotInitialised
+from liaison.ingest.ais_stream import AisStream, AisSummary
 from liaison.ingest.reports import ReportContext, parse_report
+from liaison.maritime.detectors import default_detectors
+from liaison.maritime.region import load_region
+from liaison.model.feeds import Feed
 from liaison.model.items import Item
 from liaison.policy.dominance import dominant_label
 from liaison.policy.engine import Clock, Decision, ReleaseEngine, utc_now
@@ -100,9 +104,7 @@ class Hub:
     ) -> IngestSummary:
         """Store every good line, quarantine every bad one; each batch commits whole."""
         config = self.config
-        feed = config.feed(feed_id)
-        if feed is None:
-            raise NotFound(f"no feed {feed_id!r} (feeds: {', '.join(f.id for f in config.feeds)})")
+        feed = self._feed(feed_id)
         summary = IngestSummary()
         for chunk in _chunks(enumerate(lines, start=1), batch_size):
             items: dict[str, Item] = {}
@@ -135,6 +137,53 @@ class Hub:
             if progress is not None:
                 progress(len(chunk), summary.rejected)
         return summary
+
+    def ais_stream(
+        self, feed_id: str, source: str, *, live: bool = False, region: Path | None = None
+    ) -> AisStream:
+        """A stream of NMEA lines on an AIS feed; call `add` per line, `commit` now and then, `close` at the end."""
+        feed = self._feed(feed_id)
+        return AisStream(
+            store=self.store,
+            engine=self.engine,
+            feed=feed,
+            detectors=default_detectors(load_region(region)),
+            source=source,
+            clock=self.clock,
+            live=live,
+        )
+
+    def ingest_ais(
+        self,
+        feed_id: str,
+        lines: Iterable[str],
+        source: str,
+        *,
+        batch_lines: int = 5000,
+        progress: Progress | None = None,
+        region: Path | None = None,
+    ) -> AisSummary:
+        stream = self.ais_stream(feed_id, source, region=region)
+        count = 0
+        for number, line in enumerate(lines, start=1):
+            stream.add(line, number)
+            count += 1
+            if count >= batch_lines:
+                stream.commit()
+                if progress is not None:
+                    progress(count, stream.summary.rejected)
+                count = 0
+        summary = stream.close()
+        if progress is not None:
+            progress(count, summary.rejected)
+        return summary
+
+    def _feed(self, feed_id: str) -> Feed:
+        config = self.config
+        feed = config.feed(feed_id)
+        if feed is None:
+            raise NotFound(f"no feed {feed_id!r} (feeds: {', '.join(f.id for f in config.feeds)})")
+        return feed
 
     def _lookup(self, pending: dict[str, Item]) -> Callable[[str], Item | None]:
         """Items of the batch being ingested first, then the store."""

@@ -223,7 +223,11 @@ def test_demo_no_agreement_names_a_member_with_an_asia_pacific_partner_but_jpn_u
 
 
 def test_demo_one_report_feed_per_partner(demo_config: HubConfig) -> None:
-    assert [f.id for f in demo_config.feeds] == [f"{p.lower()}-reports" for p in PARTNERS]
+    assert [f.id for f in demo_config.feeds] == [
+        *(f"{p.lower()}-reports" for p in PARTNERS),
+        "jpn-ais",
+        "nato-ais",
+    ]
     for partner_id in PARTNERS:
         feed = demo_config.feed(f"{partner_id.lower()}-reports")
         assert feed is not None
@@ -510,3 +514,15 @@ def test_policy_table_is_checked(tmp_path: Path) -> None:
     path.write_text(VALID + '\n[policy]\nspf = "x.xml"\n', "utf-8")
     with pytest.raises(ConfigError, match="unknown key 'spf'"):
         read_config_source(path)
+
+
+def test_demo_ais_feeds(demo_config: HubConfig) -> None:
+    jpn, nato = demo_config.feed("jpn-ais"), demo_config.feed("nato-ais")
+    assert jpn is not None
+    assert nato is not None
+    assert (jpn.originator, jpn.kind, jpn.area) == ("JPN", "position", "maritime-security")
+    assert jpn.label == Label.of("NATO", "RESTRICTED", {"Releasable To": ["JPN", "USA"]})
+    assert (nato.originator, nato.kind) == ("NATO", "position")
+    assert nato.label == Label.of(
+        "NATO", "RESTRICTED", {"Releasable To": ["NATO", "JPN", "KOR", "AUS", "NZL"]}
+    )

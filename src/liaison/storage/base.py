@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from liaison.config import ConfigSource
+from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 
@@ -48,10 +49,30 @@ class Rejection:
 
 
 @dataclass(frozen=True, slots=True)
+class VesselTrack:
+    """The latest state of one vessel as one feed reports it (derived; positions are the record)."""
+
+    feed: str
+    mmsi: int
+    time: float  # UNIX seconds of the last fix
+    lat: float
+    lon: float
+    sog: float | None
+    cog: float | None
+    heading: int | None
+    fixes: int
+    name: str | None = None
+    callsign: str | None = None
+    ship_type: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     items: Sequence[Item] = ()
     releases: Sequence[Release] = ()
     rejections: Sequence[Rejection] = ()
+    positions: Sequence[Fix] = ()  # each stored under its position item (`Fix.source`)
+    tracks: Sequence[VesselTrack] = ()  # replace the feed's earlier state of these vessels
 
 
 class Store(Protocol):
@@ -74,5 +95,17 @@ class Store(Protocol):
     def feed(self, partner: str, after: int, limit: int) -> list[tuple[Release, Item]]: ...
 
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]: ...
+
+    def items_of_kind(
+        self, kind: str, after: int = 0, limit: int = 1000
+    ) -> list[tuple[int, Item]]: ...
+
+    def positions(self, source: str) -> list[Fix]: ...
+
+    def track_history(
+        self, mmsi: int, feed: str | None = None, limit: int = 10_000
+    ) -> list[Fix]: ...
+
+    def tracks(self, feed: str | None = None, mmsi: int | None = None) -> list[VesselTrack]: ...
 
     def close(self) -> None: ...

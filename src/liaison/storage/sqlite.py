@@ -21,9 +21,10 @@ from liaison.codec import (
 )
 from liaison.config import ConfigSource
 from liaison.errors import Conflict, NotFound, StoreError
+from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
-from liaison.storage.base import Batch, PolicyVersion, Rejection, Release
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, VesselTrack
 
 SCHEMA_VERSION = 1
 
@@ -55,6 +56,35 @@ CREATE TABLE IF NOT EXISTS releases (
     UNIQUE (partner, item_id)
 );
 CREATE INDEX IF NOT EXISTS releases_by_partner ON releases (partner, cursor);
+CREATE INDEX IF NOT EXISTS items_by_kind ON items (kind, seq);
+CREATE TABLE IF NOT EXISTS positions (
+    seq INTEGER PRIMARY KEY,
+    source TEXT NOT NULL REFERENCES items(id),
+    mmsi INTEGER NOT NULL,
+    time REAL NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    sog REAL,
+    cog REAL,
+    heading INTEGER
+);
+CREATE INDEX IF NOT EXISTS positions_by_source ON positions (source);
+CREATE INDEX IF NOT EXISTS positions_by_vessel ON positions (mmsi, time);
+CREATE TABLE IF NOT EXISTS tracks (
+    feed TEXT NOT NULL,
+    mmsi INTEGER NOT NULL,
+    time REAL NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    sog REAL,
+    cog REAL,
+    heading INTEGER,
+    fixes INTEGER NOT NULL,
+    name TEXT,
+    callsign TEXT,
+    ship_type INTEGER,
+    PRIMARY KEY (feed, mmsi)
+);
 CREATE TABLE IF NOT EXISTS quarantine (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     feed TEXT NOT NULL,
@@ -66,7 +96,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 """
 
-_APPEND_ONLY = ("policy_versions", "items", "releases")
+_FIX = "p.mmsi, p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.source"
+
+_APPEND_ONLY = ("policy_versions", "items", "releases", "positions")
 
 
 def _append_only_triggers() -> str:
@@ -174,6 +206,22 @@ class SqliteStore:
                 ],
             )
             self._db.executemany(
+                "INSERT INTO positions (source, mmsi, time, lat, lon, sog, cog, heading) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (f.source, f.mmsi, f.time, f.lat, f.lon, f.sog, f.cog, f.heading)
+                    for f in batch.positions
+                ],
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO tracks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (t.feed, t.mmsi, t.time, t.lat, t.lon, t.sog, t.cog, t.heading, t.fixes,
+                     t.name, t.callsign, t.ship_type)
+                    for t in batch.tracks
+                ],
+            )  # fmt: skip
+            self._db.executemany(
                 "INSERT INTO quarantine (feed, source, line, reason, raw, at) VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     (q.feed, q.source, q.line, q.reason, q.raw, format_time(q.at))
@@ -222,6 +270,37 @@ class SqliteStore:
             (feed, feed, limit),
         ).fetchall()
         return [Rejection(f, s, int(n), r, raw, parse_time(at)) for f, s, n, r, raw, at in rows]
+
+    def items_of_kind(self, kind: str, after: int = 0, limit: int = 1000) -> list[tuple[int, Item]]:
+        rows = self._db.execute(
+            "SELECT seq, body FROM items WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (kind, after, limit),
+        ).fetchall()
+        return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
+
+    # --- the maritime picture -----------------------------------------------------------------
+
+    def positions(self, source: str) -> list[Fix]:
+        rows = self._db.execute(
+            f"SELECT {_FIX} FROM positions p WHERE p.source = ? ORDER BY p.seq", (source,)
+        ).fetchall()
+        return [Fix(*row) for row in rows]
+
+    def track_history(self, mmsi: int, feed: str | None = None, limit: int = 10_000) -> list[Fix]:
+        rows = self._db.execute(
+            f"SELECT {_FIX} FROM positions p JOIN items i ON i.id = p.source "
+            "WHERE p.mmsi = ? AND (? IS NULL OR i.feed = ?) ORDER BY p.time, p.seq LIMIT ?",
+            (mmsi, feed, feed, limit),
+        ).fetchall()
+        return [Fix(*row) for row in rows]
+
+    def tracks(self, feed: str | None = None, mmsi: int | None = None) -> list[VesselTrack]:
+        rows = self._db.execute(
+            "SELECT * FROM tracks WHERE (? IS NULL OR feed = ?) AND (? IS NULL OR mmsi = ?) "
+            "ORDER BY feed, mmsi",
+            (feed, feed, mmsi, mmsi),
+        ).fetchall()
+        return [VesselTrack(*row) for row in rows]
 
     # --- helpers ------------------------------------------------------------------------------
 

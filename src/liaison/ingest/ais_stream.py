@@ -1,0 +1,225 @@
+"""An AIS stream into the hub: decode, track, detect, label, store, release, in batches.
+
+Position reports are stored compactly: each committed batch becomes ONE item of kind `position`
+(labelled and released like any item: one decision per partner per batch, not per message) and
+its fixes go to the append-only `positions` table under that item's id. Events are items of kind
+`event`, citing the position items they were found in, with those items' dominant label.
+
+Time: a message's own time comes from its tag block or a vendor time stamp. Live sources stamp
+untimed messages with their time of receipt; in a file that time means nothing, so untimed fixes
+from files are stored but kept from the detectors (they would fake jumps and gaps).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from liaison.codec import canonical_json
+from liaison.dissemination.releaser import Releaser
+from liaison.dissemination.router import route
+from liaison.maritime.ais import AisDecoder, AisMessage, AisRejection
+from liaison.maritime.detectors import Detector, Event
+from liaison.maritime.picture import POSITION_TYPES, Picture
+from liaison.maritime.tracks import Fix
+from liaison.maritime.vessels import VesselRegistry
+from liaison.model.feeds import Feed
+from liaison.model.items import Item
+from liaison.policy.dominance import dominant_label
+from liaison.policy.engine import Clock, ReleaseEngine
+from liaison.storage.base import Batch, Rejection, Store, VesselTrack
+
+_EVENT_NAMESPACE = uuid.UUID("0b7e7f0e-8a51-4c0e-9a3f-6576656e7473")
+
+
+@dataclass(slots=True)
+class AisSummary:
+    lines: int = 0
+    messages: int = 0
+    positions: int = 0
+    untimed: int = 0
+    late: int = 0
+    events: Counter[str] = field(default_factory=Counter)
+    releases: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+
+class AisStream:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        engine: ReleaseEngine,
+        feed: Feed,
+        detectors: list[Detector],
+        source: str,
+        clock: Clock,
+        live: bool = False,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.feed = feed
+        self.source = source
+        self.clock = clock
+        self.live = live
+        self.decoder = AisDecoder()
+        self.vessels = VesselRegistry()
+        self.picture = Picture(detectors)
+        self.summary = AisSummary()
+        self._fixes: list[Fix] = []
+        self._events: list[Event] = []
+        self._rejections: list[Rejection] = []
+        self._touched: set[int] = set()
+        self._batch_id = _new_batch_id()
+
+    # --- input -----------------------------------------------------------------------------
+
+    def add(self, line: str, line_no: int) -> None:
+        self.summary.lines += 1
+        for out in self.decoder.feed(line, line_no):
+            if isinstance(out, AisRejection):
+                self._reject(out)
+            else:
+                self._message(out)
+
+    def _message(self, msg: AisMessage) -> None:
+        self.summary.messages += 1
+        if msg.msg_type in (5, 19, 24):
+            self.vessels.update(msg)
+            self._touched.add(msg.mmsi)
+        if msg.msg_type not in POSITION_TYPES or msg.lat is None or msg.lon is None:
+            return
+        timed = msg.time is not None
+        when = msg.time.timestamp() if msg.time is not None else self.clock().timestamp()
+        fix = Fix(msg.mmsi, when, msg.lat, msg.lon, msg.sog, msg.cog, msg.heading, self._batch_id)
+        self._fixes.append(fix)
+        self._touched.add(msg.mmsi)
+        self.summary.positions += 1
+        if timed or self.live:
+            self._events += self.picture.add(fix)
+        else:
+            self.summary.untimed += 1
+
+    def _reject(self, r: AisRejection) -> None:
+        self._rejections.append(
+            Rejection(self.feed.id, self.source, r.line_no, r.reason, r.raw, self.clock())
+        )
+
+    # --- output ----------------------------------------------------------------------------
+
+    def close(self) -> AisSummary:
+        """End of input: orphan fragments become rejections, open episodes become events."""
+        for r in self.decoder.flush():
+            self._reject(r)
+        self._events += self.picture.finish()
+        self.commit()
+        return self.summary
+
+    def commit(self) -> int:
+        """Store what has arrived since the last commit, in one transaction. Returns releases made."""
+        if not (self._fixes or self._events or self._rejections or self._touched):
+            return 0
+        now = self.clock()
+        items: dict[str, Item] = {}
+        if self._fixes:
+            batch = self._position_item(self._fixes)
+            items[batch.id] = batch
+        releaser = Releaser(self.engine, lambda i: items.get(i) or self.store.item(i))
+        for event in self._events:
+            item = self._event_item(event, releaser)
+            if self.store.item_digest(item.id) is None:
+                items[item.id] = item
+            self.summary.events[event.type] += 1
+        releases = route(releaser, items.values(), now)
+        self.store.commit(
+            Batch(list(items.values()), releases, self._rejections, self._fixes, self._tracks())
+        )
+        self.summary.releases += len(releases)
+        self.summary.rejections += self._rejections
+        self.summary.late = self.picture.tracker.late
+        self._fixes, self._events, self._rejections = [], [], []
+        self._touched = set()
+        self._batch_id = _new_batch_id()
+        return len(releases)
+
+    def _position_item(self, fixes: list[Fix]) -> Item:
+        lats = [f.lat for f in fixes]
+        lons = [f.lon for f in fixes]
+        start, end = min(f.time for f in fixes), max(f.time for f in fixes)
+        payload = {
+            "count": len(fixes),
+            "vessels": len({f.mmsi for f in fixes}),
+            "start": _iso(start),
+            "end": _iso(end),
+            "bbox": [min(lons), min(lats), max(lons), max(lats)],
+        }
+        return Item(
+            self._batch_id, "position", frozenset({self.feed.originator}), self.feed.area,
+            self.feed.label, _utc(end), payload, (), self.feed.id,
+        )  # fmt: skip
+
+    def _event_item(self, event: Event, releaser: Releaser) -> Item:
+        sources = sorted(event.sources)
+        found = [s for s in (releaser.lookup(i) for i in sources) if s is not None]
+        label = dominant_label([s.label for s in found] or [self.feed.label], self.engine.policy)
+        originators: frozenset[str] = frozenset().union(*(s.originators for s in found))
+        payload: dict[str, Any] = {
+            "type": event.type,
+            "mmsi": list(event.mmsis),
+            "names": [self._name(m) for m in event.mmsis],
+            "start": _iso(event.start),
+            "end": _iso(event.end),
+            "position": {"lat": round(event.lat, 6), "lon": round(event.lon, 6)},
+            **event.details,
+        }
+        key = canonical_json(
+            [self.feed.id, event.type, event.mmsis, event.start, event.end, sources, event.details]
+        )
+        item_id = f"event--{uuid.uuid5(_EVENT_NAMESPACE, key)}"
+        return Item(
+            item_id, "event", originators or frozenset({self.feed.originator}), self.feed.area, label, _utc(event.end),
+            payload, tuple(sources), self.feed.id,
+        )  # fmt: skip
+
+    def _name(self, mmsi: int) -> str | None:
+        static = self.vessels.lookup(mmsi)
+        return None if static is None else static.name
+
+    def _tracks(self) -> list[VesselTrack]:
+        out = []
+        for mmsi in sorted(self._touched):
+            track = self.picture.tracker.tracks.get(mmsi)
+            last = track.last if track is not None else None
+            if last is None:
+                last = next((f for f in reversed(self._fixes) if f.mmsi == mmsi), None)
+            if last is None:
+                continue
+            static = self.vessels.lookup(mmsi)
+            fixes = track.fixes if track is not None else 0
+            out.append(
+                VesselTrack(
+                    self.feed.id, mmsi, last.time, last.lat, last.lon, last.sog, last.cog, last.heading, fixes,
+                    static.name if static else None, static.callsign if static else None,
+                    static.ship_type if static else None,
+                )
+            )  # fmt: skip
+        return out
+
+
+def _new_batch_id() -> str:
+    return f"positions--{uuid.uuid4()}"
+
+
+def _utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def _iso(t: float) -> str:
+    return _utc(t).isoformat().replace("+00:00", "Z")
