@@ -43,7 +43,7 @@ def build_real(path: Path, minimum: int = 80_000) -> int:
 
 
 def build_simulated(path: Path, messages: int = 1_000_000) -> int:
-    """Many vessels in the scenarios' waters, reporting every 60 s."""
+    """The `all` scenario again and again, each run two days after the last, so time only moves on."""
     from liaison.maritime.region import load_region  # noqa: PLC0415 - only the parent needs it
     from liaison.maritime.scenarios import build_scenario  # noqa: PLC0415
     from liaison.maritime.simulate import nmea_lines  # noqa: PLC0415
@@ -53,7 +53,9 @@ def build_simulated(path: Path, messages: int = 1_000_000) -> int:
     with path.open("w", encoding="ascii") as out:
         seed = 0
         while written < messages:
-            for _, line in nmea_lines(build_scenario("all", seed, region)):
+            scenario = build_scenario("all", seed, region)
+            scenario.start += seed * 2 * 86_400
+            for _, line in nmea_lines(scenario):
                 out.write(line + "\n")
                 written += 1
             seed += 1

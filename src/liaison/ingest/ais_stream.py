@@ -194,11 +194,12 @@ class AisStream:
 
     def _tracks(self) -> list[VesselTrack]:
         out = []
+        pending = {f.mmsi: f for f in self._fixes}  # the latest of each vessel not yet tracked
         for mmsi in sorted(self._touched):
             track = self.picture.tracker.tracks.get(mmsi)
             last = track.last if track is not None else None
             if last is None:
-                last = next((f for f in reversed(self._fixes) if f.mmsi == mmsi), None)
+                last = pending.get(mmsi)
             if last is None:
                 continue
             static = self.vessels.lookup(mmsi)

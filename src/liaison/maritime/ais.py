@@ -34,7 +34,15 @@ from liaison.maritime.ais_fields import (
 )
 from liaison.maritime.nmea import Reason, Refused, Sentence, parse_line, parse_sentence
 
-__all__ = ["DECODED", "AisDecoder", "AisMessage", "AisRejection", "Dimensions", "Outcome"]
+__all__ = [
+    "DECODED",
+    "AisDecoder",
+    "AisMessage",
+    "AisRejection",
+    "Dimensions",
+    "Outcome",
+    "decode_lines",
+]
 
 DECODED = "decoded"  # the stats key of decoded messages; rejections count under their Reason
 
@@ -71,9 +79,9 @@ class AisMessage:
 
 
 # A frozen dataclass's `__init__` stores each of its twenty fields through `object.__setattr__`:
-# that was a sixth of all decoding time. A plain slots dataclass with the same fields has the same
-# memory layout, fills them with ordinary stores, and Python allows `__class__` assignment between
-# classes of identical layout: what comes out is an ordinary, frozen AisMessage.
+# about 5 of the 35 µs a position report took. A plain slots dataclass with the same fields has the
+# same memory layout and fills them with ordinary stores; Python allows `__class__` assignment
+# between classes of identical layout, so what comes out is an ordinary, frozen AisMessage.
 _AisMessageDraft = dataclasses.make_dataclass(
     "_AisMessageDraft", [(f.name, f.type) for f in dataclasses.fields(AisMessage)], slots=True
 )
@@ -194,7 +202,8 @@ class AisDecoder:
     def _evict_old(self, out: list[Outcome]) -> None:
         # Insertion order is start order, so the oldest group is always first.
         limit = self._clock - self._max_age
-        for key, group in list(self._pending.items()):
+        while self._pending:
+            key, group = next(iter(self._pending.items()))
             if group.started > limit:
                 self._evict_at = group.started + self._max_age
                 return

@@ -5,7 +5,7 @@
 A line holds one sentence, or several glued together (`\\tag\\!AIVDM...\\tag\\!AIVDM...`, the
 joined multi-part form some archives write). The NMEA 4.10 tag block gives the receiver time
 (`c:`, unix seconds, or milliseconds when above 1e11), the source station (`s:`) and the group
-(`g:number-count-id`). Some loggers put fields after the checksum instead (USCG, gpsd logs); the
+(`g:number-total-id`). Some loggers put fields after the checksum instead (USCG, gpsd logs); the
 first all-digit one is the unix time. Nothing here decodes the payload: see `ais.py`.
 """
 
@@ -89,7 +89,8 @@ _MASK_128 = (1 << 128) - 1
 _MASK_64 = (1 << 64) - 1
 # `$GPGGA,`, `$PGHP,` (proprietary), `!AIALR,`: a sentence start and an address field.
 _NMEA_ADDRESS = re.compile(r"[!$][A-Z][A-Z0-9]{1,5},")
-_DIGITS = re.compile(r"\d+(?:\.\d*)?")
+# A logger's unix time: nine digits or more (from 1973); short numbers there are counters.
+_DIGITS = re.compile(r"\d{9,}(?:\.\d*)?")
 # Above this a `c:` or vendor time is milliseconds (1e11 s is the year 5138).
 _MILLIS_ABOVE = 1e11
 
@@ -249,8 +250,8 @@ def checksum(text: str) -> int:
     data = text.encode("ascii", "replace")
     if len(data) > 64:
         return reduce(xor, data, 0)
-    # Folding one big integer in halves does the XOR in six C operations instead of one Python
-    # call per character: it is the costliest step of a sound sentence.
+    # Folding one big integer in halves XORs all the bytes in eighteen integer operations instead
+    # of one Python call per character: this is the costliest step of parsing a sound sentence.
     n = int.from_bytes(data)
     n = (n >> 256) ^ (n & _MASK_256)
     n = (n >> 128) ^ (n & _MASK_128)

@@ -294,14 +294,28 @@ def test_gfw_bad_type5_and_spire() -> None:
     ]
 
 
-def test_nothing_escapes_from_any_shared_file() -> None:
-    for path in sorted(shared_file("ais").glob("*/*")):
-        if path.suffix in {".json", ".chk", ".txt", ".md"} and path.name != "nmea_data_sample.txt":
-            continue
-        if path.name in {"LICENSE", "COPYING", "SOURCE.txt"}:
-            continue
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        assert run(lines) or not any(line.strip() for line in lines)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gpsd/ais-18-27.log", "gpsd/ais-nmea-type6-fid55.log", "gpsd/ais-nmea.log",
+        "gpsd/ais-raw-messages.log", "gpsd/ais_unpack_sixbit.log", "gpsd/sample.aivdm",
+        "libais/test.aivdm", "libais/typeexamples.nmea", "libais/tagblock.nmea",
+        "pyais/nmea_data_sample.txt", "pyais/gatehouse.nmea", "pyais/timestamped.ais",
+        "pyais/mixed.txt", "pyais/sample.ais", "pyais/messages.ais", "pyais/ais_test_messages",
+    ],
+)  # fmt: skip
+def test_every_line_of_every_shared_file_is_accounted_for(name: str) -> None:
+    lines = (
+        shared_file("ais", *name.split("/"))
+        .read_text(encoding="utf-8", errors="replace")
+        .splitlines()
+    )
+    outcomes = run(lines)
+    covered = {
+        n for o in outcomes for n in (o.line_nos if isinstance(o, AisMessage) else (o.line_no,))
+    }
+    assert covered == {n for n, line in enumerate(lines, 1) if line.strip()}
+    assert messages(outcomes)
 
 
 @given(st.lists(st.text(max_size=90), max_size=20))

@@ -124,6 +124,7 @@ def test_group_id_is_text() -> None:
             datetime(2012, 1, 1, 5, 1, tzinfo=UTC),
         ),
         (",s36310,d-081,T59.01777335", None),
+        (",12", None),  # a counter, not a time
         (",1599239526500", datetime(2020, 9, 4, 17, 12, 6, 500000, tzinfo=UTC)),
         ("'", None),  # line noise after a sound checksum: ignored
         ("\\x0d\\x0a", None),
