@@ -91,3 +91,21 @@ def test_tcp_server_and_client(tmp_path: Path) -> None:
     assert pulled >= 200  # the client reconnects and may read the feed again
     assert rejected == 0
     hub.close()
+
+
+def test_a_udp_burst_is_not_dropped(tmp_path: Path) -> None:
+    """Receivers send bursts; the enlarged socket buffer holds them while a batch commits."""
+    hub = Hub.open(tmp_path / "hub.db")
+    load_demo(hub)
+    port = _free_port(socket.SOCK_DGRAM)
+    lines = [line for line in _lines() if "!AIVDM,1,1," in line][:3000]
+
+    async def burst() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for line in lines:
+                s.sendto((line + "\n").encode(), ("127.0.0.1", port))
+        await asyncio.sleep(1.0)
+
+    messages, rejected = asyncio.run(_run(hub, Endpoints(udp=[("127.0.0.1", port)]), burst))
+    assert (messages, rejected) == (len(lines), 0)
+    hub.close()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from dataclasses import dataclass, field
 
 from liaison.errors import InputError
 
 QUEUE_LINES = 100_000
+UDP_BUFFER_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -54,9 +56,13 @@ async def listen_udp(
     host: str, port: int, queue: asyncio.Queue[str], stats: SourceStats
 ) -> asyncio.DatagramTransport:
     loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_datagram_endpoint(
-        lambda: _Udp(queue, stats), local_addr=(host, port)
-    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    # Receivers send in bursts while a batch commits; a large kernel buffer holds the burst
+    # (the kernel caps it at net.core.rmem_max) instead of dropping datagrams unseen.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
+    sock.bind((host, port))
+    transport, _ = await loop.create_datagram_endpoint(lambda: _Udp(queue, stats), sock=sock)
     return transport
 
 
