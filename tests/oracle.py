@@ -47,7 +47,7 @@ def may_release(
 ) -> bool:
     if not item.originators:
         return False
-    if partner in item.originators:
+    if item.originators == {partner}:
         return True
     if not clearance_admits(policy, clearances[partner], item.label):
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,7 @@ from liaison.codec import format_time, item_to_json
 from liaison.config import parse_config, read_config_source
 from liaison.demo import run_demo
 from liaison.errors import LiaisonError
+from liaison.hub import Hub, Progress
 from liaison.ingest.ais_stream import AisSummary
 from liaison.ingest.sniff import sniff
 from liaison.policy.labels_io import (
@@ -46,6 +48,7 @@ from liaison.policy.labels_io import (
     label_to_xml,
 )
 from liaison.policy.spif import default_policy_bytes, parse_spif
+from liaison.storage.base import Rejection
 
 
 @app.command()
@@ -86,27 +89,51 @@ def ingest(
     rejected = 0
     with hub_session(db) as hub:
         for path in files:
-            with open_input(path) as stream, progress_bar(str(path)) as progress:
+            with open_input(path) as stream:
                 lines, kind = sniff(stream)
-                if kind == "nmea":
-                    ais = hub.ingest_ais(feed, lines, str(path), progress=progress, region=region)
-                    summary_line = _ais_summary(ais)
-                    rejections = ais.rejections
-                else:
-                    reports = hub.ingest_reports(feed, lines, str(path), progress=progress)
-                    summary_line = (
-                        f"{reports.stored} stored, {reports.duplicates} already stored, "
-                        f"{reports.rejected} rejected, {reports.releases} releases"
+                unit = "messages" if kind == "nmea" else "lines"
+                with progress_bar(str(path), unit) as progress:
+                    summary_line, rejections, count = _ingest_one(
+                        hub,
+                        feed,
+                        path,
+                        lines,
+                        nmea=kind == "nmea",
+                        progress=progress,
+                        region=region,
                     )
-                    rejections = reports.rejections
             for r in rejections:
                 err.print(
                     f"{r.source}:{r.line}: rejected: {r.reason}", markup=False, highlight=False
                 )
+            if count > len(rejections):
+                err.print(f"... and {count - len(rejections)} more: see `liaison quarantine`")
             out.print(f"{path}: {summary_line}", markup=False)
-            rejected += len(rejections)
+            rejected += count
     if rejected:
         raise typer.Exit(1)
+
+
+def _ingest_one(
+    hub: Hub,
+    feed: str,
+    path: Path,
+    lines: Iterable[str],
+    *,
+    nmea: bool,
+    progress: Progress,
+    region: Path | None,
+) -> tuple[str, list[Rejection], int]:
+    """One file: (its summary line, the rejections to show, how many were rejected in all)."""
+    if nmea:
+        ais = hub.ingest_ais(feed, lines, str(path), progress=progress, region=region)
+        return _ais_summary(ais), ais.rejections, ais.rejected
+    reports = hub.ingest_reports(feed, lines, str(path), progress=progress)
+    line = (
+        f"{reports.stored} stored, {reports.duplicates} already stored, "
+        f"{reports.rejected} rejected, {reports.releases} releases"
+    )
+    return line, reports.rejections, reports.rejected
 
 
 def _ais_summary(s: AisSummary) -> str:

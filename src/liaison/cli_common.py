@@ -62,12 +62,13 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def progress_bar(name: str) -> Iterator[Progress]:
-    """Lines per second and rejections so far, on a terminal; nothing when piped."""
+def progress_bar(name: str, unit: str = "lines") -> Iterator[Progress]:
+    """Records (lines, or decoded messages) per second and rejections so far, on a terminal;
+    nothing when piped."""
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        TextColumn("{task.completed:,.0f} lines"),
+        TextColumn("{task.completed:,.0f} " + unit),
         TaskProgressColumn(show_speed=True),
         TimeElapsedColumn(),
     )

@@ -81,7 +81,7 @@ def listen(
             summary, stats = await run_listener(stream, endpoints, stop, on_commit=report)
             out.print(
                 f"stopped: {summary.messages} messages, {summary.rejected} rejected, "
-                f"{sum(summary.events.values())} events, {stats.dropped} datagrams dropped",
+                f"{sum(summary.events.values())} events, {stats.dropped} lines dropped (queue full)",
                 markup=False,
             )
 
@@ -98,23 +98,15 @@ def events(
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
     as_json: JsonOption = False,
 ) -> None:
-    """Detected events (transits, zone entries, gaps, encounters, loitering, jumps)."""
+    """Detected events, newest first (transits, zone entries and exits, gaps, encounters, loitering, jumps)."""
     if type_ is not None and type_ not in EVENT_TYPES:
         fail(LiaisonError(f"--type must be one of {', '.join(EVENT_TYPES)}"))
     with hub_session(db) as hub:
-        found = [item for _, item in hub.store.items_of_kind("event", 0, limit)]
-        if type_ is not None:
-            found = [i for i in found if i.payload.get("type") == type_]
-        if partner is not None:
-            page = {e.item.id: e for e in hub.feed(partner, 0, 1_000_000).entries}
-            found = [i for i in found if i.id in page]
-            payloads = {i.id: page[i.id].payload for i in found}
-        else:
-            payloads = {i.id: i.payload for i in found}
+        found = hub.events(type_, partner, limit)
         if as_json:
-            print_json([item_to_json(i, payloads[i.id]) for i in found])
+            print_json([item_to_json(item, payload) for item, payload in found])
         else:
-            out.print(events_table(found, payloads, partner))
+            out.print(events_table(found, partner))
 
 
 @app.command()

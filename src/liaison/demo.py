@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from liaison import render, render_maritime
+from liaison.codec import canonical_json
 from liaison.config import ConfigSource, read_config_source
 from liaison.hub import Hub
 from liaison.ingest.ais_stream import AisSummary
@@ -100,26 +101,26 @@ def render_picture(console: Console, hub: Hub) -> None:
     ]
     table = render_maritime.partner_picture_table(hub, picture)
     console.print(table)
-    shown: dict[frozenset[str], str] = {}
+    shown: dict[str, str] = {}
     for partner in (p.id for p in hub.config.partners):
-        received = {e.item.id for e in hub.feed(partner, 0, 1_000_000).entries}
-        key_events = [
-            i for i in picture
-            if i.id in received and i.kind == "event" and i.payload.get("type") in ("transit", "zone")
+        # What the partner is actually sent: the feed's copies, sanitised where agreements say so.
+        copies = [
+            e for e in hub.feed(partner, 0, 1_000_000).entries
+            if e.item.kind == "event" and e.payload.get("type") in ("transit", "zone")
         ]  # fmt: skip
-        if not key_events:
+        if not copies:
             continue
-        ids = frozenset(i.id for i in key_events)
-        if ids in shown:
+        key = canonical_json([[e.item.id, dict(e.payload)] for e in copies])
+        if key in shown:
             console.print(
-                f"{partner} sees the same {len(ids)} transit and zone events as {shown[ids]}."
+                f"{partner} sees the same {len(copies)} transit and zone events as {shown[key]}."
             )
             continue
-        shown[ids] = partner
-        console.print(f"{partner} sees {len(key_events)} transit and zone events:", style="bold")
-        for item in key_events:
-            p = item.payload
-            names = ", ".join(n or "?" for n in p.get("names", []))
+        shown[key] = partner
+        console.print(f"{partner} sees {len(copies)} transit and zone events:", style="bold")
+        for entry in copies:
+            p = entry.payload
+            names = ", ".join(n or "?" for n in p.get("names") or [])
             console.print(
                 f"  {p.get('end')}  {names}: {render_maritime.event_summary(p)}", highlight=False
             )

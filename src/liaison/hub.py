@@ -5,9 +5,10 @@ Nothing global: a `Hub` is made from a store and a clock, and everything else co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from liaison.codec import item_digest
 from liaison.config import ConfigSource, HubConfig, parse_config
@@ -17,16 +18,18 @@ from liaison.dissemination.router import route
 from liaison.errors import Conflict, InputError, LabelError, NotFound, NotInitialised
 from liaison.ingest.ais_stream import AisStream, AisSummary
 from liaison.ingest.reports import ReportContext, parse_report
+from liaison.ingest.sniff import printable
 from liaison.maritime.detectors import default_detectors
 from liaison.maritime.region import load_region
 from liaison.model.feeds import Feed
 from liaison.model.items import Item
 from liaison.policy.dominance import dominant_label
 from liaison.policy.engine import Clock, Decision, ReleaseEngine, utc_now
+from liaison.policy.obligations import sanitise
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Store
 from liaison.storage.sqlite import SqliteStore
 
-Progress = Callable[[int, int], None]  # (lines read, rejections so far)
+Progress = Callable[[int, int], None]  # (records since the last call, rejections so far)
 
 
 @dataclass(slots=True)
@@ -127,7 +130,7 @@ class Hub:
                     items[item.id] = item
                 except InputError as exc:
                     rejections.append(
-                        Rejection(feed_id, source, number, exc.reason, _printable(line), now)
+                        Rejection(feed_id, source, number, exc.reason, printable(line), now)
                     )
             releases = route(releaser, items.values(), now)
             self.store.commit(Batch(list(items.values()), releases, rejections))
@@ -164,18 +167,19 @@ class Hub:
         region: Path | None = None,
     ) -> AisSummary:
         stream = self.ais_stream(feed_id, source, region=region)
-        count = 0
+        count = reported = 0
         for number, line in enumerate(lines, start=1):
             stream.add(line, number)
             count += 1
             if count >= batch_lines:
                 stream.commit()
-                if progress is not None:
-                    progress(count, stream.summary.rejected)
                 count = 0
+                if progress is not None:
+                    progress(stream.summary.messages - reported, stream.summary.rejected)
+                    reported = stream.summary.messages
         summary = stream.close()
         if progress is not None:
-            progress(count, summary.rejected)
+            progress(summary.messages - reported, summary.rejected)
         return summary
 
     def _feed(self, feed_id: str) -> Feed:
@@ -240,17 +244,31 @@ class Hub:
         partner = self._partner(partner)
         return read_feed(self.store, self.releaser, partner, self.clock(), after=after, limit=limit)
 
+    def events(
+        self, event_type: str | None = None, partner: str | None = None, limit: int = 1000
+    ) -> list[tuple[Item, Mapping[str, Any]]]:
+        """Events, newest first; with `partner`, only those it may have now, as it sees them."""
+        if partner is None:
+            return [(item, item.payload) for _, item in self.store.events(event_type, None, limit)]
+        partner = self._partner(partner)
+        now = self.clock()
+        out: list[tuple[Item, Mapping[str, Any]]] = []
+        for _, item in self.store.events(event_type, partner, limit):
+            decision = self.releaser.decide(item, partner, now)
+            if decision.allowed:
+                payload = (
+                    item.payload
+                    if decision.obligations.empty
+                    else sanitise(item.payload, decision.obligations)
+                )
+                out.append((item, payload))
+        return out
+
     def _partner(self, partner: str) -> str:
         if self.config.partner(partner) is None:
             known = ", ".join(p.id for p in self.config.partners)
             raise NotFound(f"no partner {partner!r} (partners: {known})")
         return partner
-
-
-def _printable(line: str) -> str:
-    """The raw line as text, undecodable bytes shown as \\xNN so quarantine keeps them."""
-    raw = line.rstrip("\n").encode("utf-8", "surrogateescape")
-    return raw.decode("utf-8", "backslashreplace")
 
 
 def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:

@@ -34,20 +34,21 @@ def event_summary(payload: Mapping[str, Any]) -> str:
     if kind == "loitering":
         return f"{payload.get('duration_h')} h under 2 kn"
     if kind == "jump":
-        return f"implied {payload.get('implied_speed_kn')} kn over {payload.get('distance_km')} km"
+        speed = payload.get("implied_speed_kn")
+        how = "at the same time stamp" if speed is None else f"implied {speed} kn"
+        return f"{payload.get('distance_nm')} nm {how}"
     return str(kind)
 
 
-def events_table(
-    items: Sequence[Item], payloads: Mapping[str, Mapping[str, Any]], partner: str | None
-) -> Table:
+def events_table(events: Sequence[tuple[Item, Mapping[str, Any]]], partner: str | None) -> Table:
     title = f"Events released to {partner}" if partner else "Events (operators' view)"
-    table = Table(title=f"{title}: {len(items)}")
+    table = Table(title=f"{title}: {len(events)}, newest first")
     for column in ("end", "type", "vessels", "what", "position", "feed"):
         table.add_column(column)
-    for item in items:
-        p = payloads[item.id]
-        names = [n or str(m) for n, m in zip(p.get("names", []), p.get("mmsi", []), strict=False)]
+    for item, p in events:
+        names = [
+            n or str(m) for n, m in zip(p.get("names") or [], p.get("mmsi") or [], strict=False)
+        ]
         pos = p.get("position", {})
         table.add_row(
             str(p.get("end", "")), str(p.get("type")), escape(", ".join(names)),

@@ -90,7 +90,7 @@ def test_originator_always_receives(demo_hub: Hub) -> None:
     ]:
         decision = decide(demo_hub, item, originator)
         assert decision.allowed
-        assert decision.reasons == (f"{originator} is an originator of this item",)
+        assert decision.reasons == (f"{originator} is the originator of this item",)
 
 
 def _matrix(hub: Hub) -> dict[tuple[str, str], tuple[bool, tuple[str, ...]]]:

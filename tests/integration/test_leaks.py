@@ -125,3 +125,24 @@ def test_citing_an_item_cannot_probe_or_launder_it(demo_hub: Hub) -> None:
     assert nato.reasons[0].startswith("source jpn-position-1 may not be released to NATO")
     assert "usa-launder" not in {e.item.id for e in demo_hub.feed("NATO", 0, 1000).entries}
     assert demo_hub.decide("usa-launder", "USA").allowed
+
+
+def test_a_co_originator_gets_no_free_pass(demo_hub: Hub) -> None:
+    """USA's SECRET report citing a JPN report makes JPN a co-originator, but USA's content still
+    reaches JPN only as the label and the agreements allow."""
+    report = json.dumps(
+        {
+            "id": "usa-cites-jpn",
+            "title": "t",
+            "label": "NATO SECRET // REL TO USA",
+            "sources": ["jpn-report-1"],
+        }
+    )
+    assert demo_hub.ingest_reports("usa-reports", [report], "c.jsonl").stored == 1
+    assert demo_hub.item("usa-cites-jpn").originators == frozenset({"JPN", "USA"})
+    jpn = demo_hub.decide("usa-cites-jpn", "JPN")
+    assert not jpn.allowed
+    assert jpn.reasons == ("JPN is not among Releasable To USA",)
+    usa = demo_hub.decide("usa-cites-jpn", "USA")
+    assert usa.allowed
+    assert usa.agreements == ("jpn-usa",)

@@ -109,3 +109,28 @@ def test_a_udp_burst_is_not_dropped(tmp_path: Path) -> None:
     messages, rejected = asyncio.run(_run(hub, Endpoints(udp=[("127.0.0.1", port)]), burst))
     assert (messages, rejected) == (len(lines), 0)
     hub.close()
+
+
+def test_stopping_keeps_what_was_already_sent(tmp_path: Path) -> None:
+    hub = Hub.open(tmp_path / "hub.db")
+    load_demo(hub)
+    port = _free_port(socket.SOCK_STREAM)
+    lines = [line for line in _lines() if "!AIVDM,1,1," in line]
+    lines = (lines * (5000 // len(lines) + 1))[:5000]
+    endpoints = Endpoints(tcp=[("127.0.0.1", port)])
+
+    async def main() -> int:
+        stream = hub.ais_stream("jpn-ais", endpoints.describe(), live=True)
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(listen(stream, endpoints, stop, commit_s=0.05, ready=ready))
+        await ready.wait()
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(("\n".join(lines) + "\n").encode())
+        await writer.drain()
+        writer.close()
+        stop.set()  # at once: the hub must still take what the socket holds
+        summary, _ = await task
+        return summary.lines
+
+    assert asyncio.run(main()) == 5000
+    hub.close()

@@ -97,3 +97,53 @@ def test_bad_nmea_lines_are_quarantined_and_good_ones_kept(tmp_path: Path, simul
     rejected = ok_json("quarantine", "--db", db, "--json")
     assert [r["line"] for r in rejected] == [2, 3]
     assert all(r["reason"] for r in rejected)
+
+
+def test_undecodable_bytes_in_nmea_are_quarantined(tmp_path: Path, simulated: Path) -> None:
+    db = tmp_path / "hub.db"
+    assert run("init", "--db", db).exit_code == 0
+    good = [line for line in simulated.read_text().splitlines() if "!AIVDM,1,1," in line][:3]
+    bad = tmp_path / "bad.nmea"
+    bad.write_bytes(
+        b"\n".join([good[0].encode(), b"!AIVDM,1,1,,A,\xff\xfe,0*00", good[1].encode()]) + b"\n"
+    )
+    result = run("ingest", "--db", db, "--feed", "jpn-ais", bad)
+    assert result.exit_code == 1
+    (rejection,) = ok_json("quarantine", "--db", db, "--json")
+    assert rejection["line"] == 2
+    assert "\\xff\\xfe" in rejection["raw"]
+    assert len(ok_json("tracks", "--db", db, "--json")) >= 1
+
+
+def test_events_filters_come_before_the_limit(tmp_path: Path, simulated: Path) -> None:
+    db = tmp_path / "hub.db"
+    assert run("init", "--db", db).exit_code == 0
+    assert run("ingest", "--db", db, "--feed", "jpn-ais", simulated).exit_code == 0
+    jumps = ok_json("events", "--db", db, "--type", "jump", "--limit", "1", "--json")
+    assert [e["payload"]["type"] for e in jumps] == ["jump"]
+    newest = ok_json("events", "--db", db, "--limit", "3", "--json")
+    every = ok_json("events", "--db", db, "--json")
+    assert newest == every[:3]
+    assert [e["time"] for e in every] == sorted((e["time"] for e in every), reverse=True)
+    assert len(ok_json("events", "--db", db, "--partner", "USA", "--limit", "2", "--json")) == 2
+
+
+def test_tracks_move_only_forward_and_count_every_fix(tmp_path: Path, simulated: Path) -> None:
+    db = tmp_path / "hub.db"
+    assert run("init", "--db", db).exit_code == 0
+    lines = simulated.read_text().splitlines()
+    early, late = tmp_path / "early.nmea", tmp_path / "late.nmea"
+    middle = len(lines) // 2
+    while "!AIVDM,2,2," in lines[middle]:  # keep multi-part groups whole
+        middle += 1
+    early.write_text("\n".join(lines[:middle]) + "\n")
+    late.write_text("\n".join(lines[middle:]) + "\n")
+    assert run("ingest", "--db", db, "--feed", "jpn-ais", late).exit_code == 0
+    after_late = {t["mmsi"]: t for t in ok_json("tracks", "--db", db, "--json")}
+    assert run("ingest", "--db", db, "--feed", "jpn-ais", early).exit_code == 0
+    tracks = ok_json("tracks", "--db", db, "--json")
+    for t in tracks:
+        if t["mmsi"] in after_late:
+            assert t["time"] == after_late[t["mmsi"]]["time"]  # the earlier file moved nothing back
+        history = ok_json("tracks", "--db", db, "--mmsi", str(t["mmsi"]), "--json")[0]["positions"]
+        assert t["fixes"] == len(history)

@@ -21,6 +21,7 @@ from typing import Any
 from liaison.codec import canonical_json
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
+from liaison.ingest.sniff import printable
 from liaison.maritime.ais import AisDecoder, AisMessage, AisRejection
 from liaison.maritime.detectors import Detector, Event
 from liaison.maritime.picture import POSITION_TYPES, Picture
@@ -32,6 +33,7 @@ from liaison.policy.dominance import dominant_label
 from liaison.policy.engine import Clock, ReleaseEngine
 from liaison.storage.base import Batch, Rejection, Store, VesselTrack
 
+SHOWN_REJECTIONS = 1000
 _EVENT_NAMESPACE = uuid.UUID("0b7e7f0e-8a51-4c0e-9a3f-6576656e7473")
 
 
@@ -44,11 +46,10 @@ class AisSummary:
     late: int = 0
     events: Counter[str] = field(default_factory=Counter)
     releases: int = 0
+    rejected: int = 0
+    # The first rejections, to show; all of them are in the quarantine table. Capped so that a
+    # stream of garbage cannot grow memory.
     rejections: list[Rejection] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.rejections)
 
 
 class AisStream:
@@ -109,7 +110,9 @@ class AisStream:
 
     def _reject(self, r: AisRejection) -> None:
         self._rejections.append(
-            Rejection(self.feed.id, self.source, r.line_no, r.reason, r.raw, self.clock())
+            Rejection(
+                self.feed.id, self.source, r.line_no, str(r.reason), printable(r.raw), self.clock()
+            )
         )
 
     # --- output ----------------------------------------------------------------------------
@@ -142,7 +145,9 @@ class AisStream:
             Batch(list(items.values()), releases, self._rejections, self._fixes, self._tracks())
         )
         self.summary.releases += len(releases)
-        self.summary.rejections += self._rejections
+        self.summary.rejected += len(self._rejections)
+        room = SHOWN_REJECTIONS - len(self.summary.rejections)
+        self.summary.rejections += self._rejections[: max(room, 0)]
         self.summary.late = self.picture.tracker.late
         self._fixes, self._events, self._rejections = [], [], []
         self._touched = set()
@@ -193,22 +198,31 @@ class AisStream:
         return None if static is None else static.name
 
     def _tracks(self) -> list[VesselTrack]:
+        """This batch's news per vessel: its newest fix (released or still in the reorder
+        window) and how many fixes arrived; the store merges it with what it holds."""
+        newest: dict[int, Fix] = {}
+        counts: dict[int, int] = {}
+        for f in self._fixes:
+            counts[f.mmsi] = counts.get(f.mmsi, 0) + 1
+            if f.mmsi not in newest or f.time >= newest[f.mmsi].time:
+                newest[f.mmsi] = f
         out = []
-        pending = {f.mmsi: f for f in self._fixes}  # the latest of each vessel not yet tracked
         for mmsi in sorted(self._touched):
             track = self.picture.tracker.tracks.get(mmsi)
-            last = track.last if track is not None else None
-            if last is None:
-                last = pending.get(mmsi)
-            if last is None:
-                continue
+            candidates = [
+                f for f in (newest.get(mmsi), track.last if track else None) if f is not None
+            ]
+            if not candidates:
+                continue  # static data alone: kept until the vessel's first position
+            last = max(candidates, key=lambda f: f.time)
             static = self.vessels.lookup(mmsi)
-            fixes = track.fixes if track is not None else 0
             out.append(
                 VesselTrack(
-                    self.feed.id, mmsi, last.time, last.lat, last.lon, last.sog, last.cog, last.heading, fixes,
-                    static.name if static else None, static.callsign if static else None,
-                    static.ship_type if static else None,
+                    feed=self.feed.id, mmsi=mmsi, time=last.time, lat=last.lat, lon=last.lon,
+                    sog=last.sog, cog=last.cog, heading=last.heading, fixes=counts.get(mmsi, 0),
+                    name=static.name if static else None,
+                    callsign=static.callsign if static else None,
+                    ship_type=static.ship_type if static else None,
                 )
             )  # fmt: skip
         return out

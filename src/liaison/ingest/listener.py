@@ -57,29 +57,42 @@ async def listen(
     last_commit = time.monotonic()
     stopping = asyncio.create_task(stop.wait())
 
-    def take(line: str) -> None:
+    def take_one(line: str) -> None:
         nonlocal line_no, pending
         line_no += 1
         pending += 1
         stream.add(line, line_no)
 
+    def take_waiting() -> None:
+        while not queue.empty():
+            take_one(queue.get_nowait())
+
+    def commit_if_due(force: bool = False) -> None:
+        nonlocal pending, last_commit
+        if pending and (
+            force or pending >= commit_lines or time.monotonic() - last_commit >= commit_s
+        ):
+            stream.commit()
+            pending, last_commit = 0, time.monotonic()
+            if on_commit is not None:
+                on_commit(stream.summary, stats)
+
     try:
         while not stop.is_set():
-            getter = asyncio.create_task(queue.get())
-            done, _ = await asyncio.wait(
-                {getter, stopping}, timeout=commit_s, return_when=asyncio.FIRST_COMPLETED
+            # One task per wake-up, not per line: the rest of a burst is taken without waiting.
+            arrived = asyncio.create_task(queue.get())
+            await asyncio.wait(
+                {arrived, stopping}, timeout=commit_s, return_when=asyncio.FIRST_COMPLETED
             )
-            if getter not in done:
-                getter.cancel()
+            arrived.cancel()  # a pending get gives up its place; a finished one keeps its line
             with contextlib.suppress(asyncio.CancelledError):
-                take(await getter)  # a line that arrived as the wait ended is still taken
-            if pending >= commit_lines or (pending and time.monotonic() - last_commit >= commit_s):
-                stream.commit()
-                pending, last_commit = 0, time.monotonic()
-                if on_commit is not None:
-                    on_commit(stream.summary, stats)
-        while not queue.empty():
-            take(queue.get_nowait())
+                take_one(await arrived)
+            take_waiting()
+            commit_if_due()
+        # Stopping: take no new connections, but read what the sockets already hold.
+        for server in servers:
+            server.close()
+        await _settle(queue, take_waiting)
     finally:
         for transport in transports:
             transport.close()
@@ -87,5 +100,19 @@ async def listen(
             server.close()
         for task in clients:
             task.cancel()
+        await asyncio.gather(*clients, return_exceptions=True)
         stopping.cancel()
+    take_waiting()
     return stream.close(), stats
+
+
+async def _settle(
+    queue: asyncio.Queue[str], take: Callable[[], None], quiet_s: float = 0.2, limit_s: float = 5.0
+) -> None:
+    """Take lines until none has arrived for `quiet_s` (or `limit_s` has passed)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        take()
+        await asyncio.sleep(quiet_s)
+        if queue.empty():
+            return

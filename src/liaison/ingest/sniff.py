@@ -33,3 +33,9 @@ def sniff(lines: Iterator[str] | TextIO) -> tuple[Iterator[str], Format]:
         found = "jsonl" if text.startswith("{") else "nmea"
         break
     return itertools.chain(head, lines), found
+
+
+def printable(line: str) -> str:
+    """The raw line as storable text: undecodable bytes (kept as surrogates) shown as \\xNN."""
+    raw = line.rstrip("\n").encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace")

@@ -89,7 +89,8 @@ async def connect_tcp(
         try:
             reader, writer = await asyncio.open_connection(host, port)
         except OSError as exc:
-            stats.errors.append(f"connect {host}:{port}: {exc.strerror or exc}")
+            # The latest few reasons are enough to diagnose; a feed down for days must not grow memory.
+            stats.errors[:] = [*stats.errors[-9:], f"connect {host}:{port}: {exc.strerror or exc}"]
             await asyncio.sleep(retry_s)
             continue
         stats.connections += 1

@@ -102,15 +102,17 @@ class ReleaseEngine:
             raise NotFound(f"{partner_id!r} is not a partner of the hub")
         if not item.originators:  # Item refuses this; the engine denies it all the same
             return Decision(False, ("the item names no originator",), Obligations(), self.version)
-        if partner_id in item.originators:
-            reason = f"{partner_id} is an originator of this item"
+        if item.originators == {partner_id}:
+            reason = f"{partner_id} is the originator of this item"
             return Decision(True, (reason,), Obligations(), self.version)
+        # A co-originator (of an item derived from others' material) gets no free pass: the
+        # other originators' material reaches it only as their agreements and its clearance allow.
         label = self._compiled(item.label)
         denials = self._clearance_denials(label, partner)
         grounds: list[str] = []
         used: list[str] = []
         obligations = Obligations()
-        for originator in sorted(item.originators):
+        for originator in sorted(item.originators - {partner_id}):
             found, why = self._agreement_for(originator, partner_id, item, label, at)
             if found is None:
                 denials.extend(why)

@@ -1,7 +1,8 @@
 """Apply an agreement's obligations to a payload: the partner gets a sanitised copy, never the original.
 
 Field names match without regard to case, at any depth, inside objects and lists. Positions are
-the structured ones: `lat`/`lon` (and `latitude`, `longitude`, `lng`) and GeoJSON `coordinates`.
+the structured ones: `lat`/`lon` (and `latitude`, `longitude`, `lng`), GeoJSON `coordinates` and
+`bbox`.
 Free text is not parsed: an agreement that must not reveal positions written into prose strips
 those fields (`strip = ["body"]`).
 """
@@ -17,6 +18,7 @@ from liaison.model.agreements import Obligations
 
 _POSITION_KEYS = frozenset({"lat", "latitude", "lon", "lng", "longitude"})
 _COORDINATES = "coordinates"
+_BBOX = "bbox"  # GeoJSON order: [west, south, east, north]
 
 
 def sanitise(payload: Mapping[str, Any], obligations: Obligations) -> dict[str, Any]:
@@ -50,6 +52,10 @@ def _object(
                 out[key] = coarse
         elif precision is not None and folded == _COORDINATES:
             out[key] = _coarse_coordinates(value, precision)
+        elif precision is not None and folded == _BBOX:
+            box = _coarse_bbox(value, precision)
+            if box is not None:
+                out[key] = box
         else:
             out[key] = _value(value, strip, precision)
     return out
@@ -76,6 +82,24 @@ def _coarse_scalar(value: Any, precision: float) -> Any:
             return None
         return str(coarsen(number, precision)) if math.isfinite(number) else None
     return None
+
+
+def _coarse_bbox(value: Any, precision: float) -> list[float] | None:
+    """The cells holding the box: south-west corner floored, north-east corner raised to the next
+    cell edge, so even a one-vessel box reveals no more than the grid. Not a box: dropped."""
+    if not (isinstance(value, list) and len(value) == 4 and all(_finite(v) for v in value)):
+        return None
+    west, south, east, north = (float(v) for v in value)
+    return [
+        coarsen(west, precision),
+        coarsen(south, precision),
+        -coarsen(-east, precision),
+        -coarsen(-north, precision),
+    ]
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _coarse_coordinates(value: Any, precision: float) -> Any:

@@ -100,6 +100,10 @@ class Store(Protocol):
         self, kind: str, after: int = 0, limit: int = 1000
     ) -> list[tuple[int, Item]]: ...
 
+    def events(
+        self, event_type: str | None, partner: str | None, limit: int
+    ) -> list[tuple[int, Item]]: ...
+
     def positions(self, source: str) -> list[Fix]: ...
 
     def track_history(

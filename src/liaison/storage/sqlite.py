@@ -214,7 +214,18 @@ class SqliteStore:
                 ],
             )
             self._db.executemany(
-                "INSERT OR REPLACE INTO tracks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                # Counts add up across batches and ingests; the state moves only forward in time;
+                # static data, once known, is not forgotten by a batch that lacks it.
+                "INSERT INTO tracks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (feed, mmsi) DO UPDATE SET fixes = fixes + excluded.fixes, "
+                "time = CASE WHEN excluded.time >= time THEN excluded.time ELSE time END, "
+                "lat = CASE WHEN excluded.time >= time THEN excluded.lat ELSE lat END, "
+                "lon = CASE WHEN excluded.time >= time THEN excluded.lon ELSE lon END, "
+                "sog = CASE WHEN excluded.time >= time THEN excluded.sog ELSE sog END, "
+                "cog = CASE WHEN excluded.time >= time THEN excluded.cog ELSE cog END, "
+                "heading = CASE WHEN excluded.time >= time THEN excluded.heading ELSE heading END, "
+                "name = COALESCE(excluded.name, name), callsign = COALESCE(excluded.callsign, callsign), "
+                "ship_type = COALESCE(excluded.ship_type, ship_type)",
                 [
                     (t.feed, t.mmsi, t.time, t.lat, t.lon, t.sog, t.cog, t.heading, t.fixes,
                      t.name, t.callsign, t.ship_type)
@@ -275,6 +286,20 @@ class SqliteStore:
         rows = self._db.execute(
             "SELECT seq, body FROM items WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?",
             (kind, after, limit),
+        ).fetchall()
+        return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
+
+    def events(
+        self, event_type: str | None, partner: str | None, limit: int
+    ) -> list[tuple[int, Item]]:
+        """The newest events first, of one type and released to one partner where given."""
+        rows = self._db.execute(
+            "SELECT seq, body FROM items WHERE kind = 'event' "
+            "AND (? IS NULL OR json_extract(body, '$.payload.type') = ?) "
+            "AND (? IS NULL OR EXISTS "
+            "     (SELECT 1 FROM releases r WHERE r.item_id = items.id AND r.partner = ?)) "
+            "ORDER BY seq DESC LIMIT ?",
+            (event_type, event_type, partner, partner, limit),
         ).fetchall()
         return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
 

@@ -201,3 +201,12 @@ def test_real_ferries_close_approach_with_relaxed_thresholds() -> None:
     for event in events:
         assert event.mmsis == (265410000, 265550210)
         assert 250 <= event.details["closest_m"] <= 500
+
+
+@pytest.mark.parametrize("lat", [0.0, 30.0, 60.0, 70.0, 80.0])
+def test_encounter_at_any_latitude(lat: float) -> None:
+    a = sail(1, (lat, 10.0), 0, 0.5, 0, 3)
+    lon, _, _ = GEOD.fwd(10.0, lat, 90, 450)  # 450 m east: cells are narrowest east-west
+    b = sail(2, (lat, lon), 0, 0.5, 60, 3)
+    (event,) = run(EncounterDetector(), a + b)
+    assert event.mmsis == (1, 2)

@@ -77,3 +77,10 @@ def test_coarsen_keeps_values_on_a_cell_boundary_in_their_cell() -> None:
     assert coarsen(24.9, 0.1) == 24.9
     assert coarsen(0.3, 0.1) == 0.3
     assert coarsen(-0.05, 0.1) == -0.1
+
+
+def test_a_bounding_box_is_widened_to_whole_cells() -> None:
+    payload = {"count": 1, "bbox": [123.987653, 25.123457, 123.99, 25.124]}
+    copy = sanitise(payload, Obligations(position_precision_deg=0.5))
+    assert copy == {"count": 1, "bbox": [123.5, 25.0, 124.0, 25.5]}
+    assert sanitise({"bbox": "x"}, Obligations(position_precision_deg=0.5)) == {}

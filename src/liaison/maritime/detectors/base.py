@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Protocol
 
 from liaison.maritime.tracks import Fix
 
-KNOTS_TO_MS = 1852.0 / 3600.0
+NM = 1852.0  # metres; distances are metres inside, nautical miles in what people read
+KNOTS_TO_MS = NM / 3600.0
 HOUR = 3600.0
 
 

@@ -90,8 +90,10 @@ class EncounterDetector(Detector):
     def _neighbours(self, fix: Fix) -> dict[Pair, tuple[Fix, float]]:
         row, col = self._cell(fix.lat, fix.lon)
         out: dict[Pair, tuple[Fix, float]] = {}
+        # Cells shrink east-west with latitude: look further along the row where they are narrow.
+        reach = math.ceil(1 / (2 * max(math.cos(math.radians(fix.lat)), 0.01)))
         for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
+            for dc in range(-reach, reach + 1):
                 for mmsi, other in self._cells.get((row + dr, col + dc), {}).items():
                     if abs(fix.time - other.time) > self.max_time_skew_s:
                         continue

@@ -6,7 +6,7 @@ likely intentional. The gap is reported when the vessel is heard again.
 
 from __future__ import annotations
 
-from liaison.maritime.detectors.base import HOUR, Detector, Event
+from liaison.maritime.detectors.base import HOUR, NM, Detector, Event
 from liaison.maritime.geo import distance_m
 from liaison.maritime.tracks import Fix
 
@@ -35,8 +35,8 @@ class AisGapDetector(Detector):
                     "duration_h": round(silent / HOUR, 2),
                     "likely_intentional": silent >= self.intentional_s,
                     "resumed": {"lat": fix.lat, "lon": fix.lon},
-                    "distance_km": round(
-                        distance_m(previous.lat, previous.lon, fix.lat, fix.lon) / 1000, 2
+                    "distance_nm": round(
+                        distance_m(previous.lat, previous.lon, fix.lat, fix.lon) / NM, 2
                     ),
                 },
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liaison.maritime.detectors.base import KNOTS_TO_MS, Detector, Event
+from liaison.maritime.detectors.base import KNOTS_TO_MS, NM, Detector, Event
 from liaison.maritime.geo import distance_m
 from liaison.maritime.tracks import Fix
 
@@ -29,7 +29,7 @@ class JumpDetector(Detector):
             Event(
                 self.type, (fix.mmsi,), previous.time, fix.time, fix.lat, fix.lon,
                 frozenset({previous.source, fix.source}),
-                {"implied_speed_kn": speed, "distance_km": round(metres / 1000, 2),
+                {"implied_speed_kn": speed, "distance_nm": round(metres / NM, 2),
                  "from": {"lat": previous.lat, "lon": previous.lon}},
             )
         ]  # fmt: skip
