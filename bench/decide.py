@@ -31,7 +31,7 @@ AT = datetime(2026, 11, 29, tzinfo=UTC)
 NATIONS = ["NATO", "USA", "FRA", "GBR", "DEU", "LTU", "JPN", "KOR", "AUS", "NZL"]
 CEDAR_POLICY = """
 permit (principal, action == Action::"receive", resource)
-when { resource.originators.contains(principal.pid) };
+when { resource.originators == [principal.pid] };
 
 permit (principal, action == Action::"receive", resource)
 when {
@@ -74,7 +74,13 @@ def cedar_entities(config: HubConfig, items: list[Item]) -> list[dict[str, Any]]
     policy = config.policy
     out: list[dict[str, Any]] = []
     for p in config.partners:
-        grants = set()
+        # A co-originator needs no agreement with itself: its own contributions always "agree".
+        grants = {
+            f"{p.id}|{area}|{kind}|{rank}"
+            for area in config.areas
+            for kind in KNOWN_KINDS
+            for rank in range(1, len(policy.classifications) + 1)
+        }
         for a in config.agreements:
             if p.id not in a.parties:
                 continue

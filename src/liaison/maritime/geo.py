@@ -37,7 +37,7 @@ METRES_PER_NM: Final = 1852.0
 
 # Boxes are widened by 0.1 mm so that rounding in the exact test, far below that, can never
 # disagree with the prefilter on a track that just touches a gate's end.
-_BOX_SLACK_DEG: Final = 1e-9
+BOX_SLACK_DEG: Final = 1e-9
 
 Vec3 = tuple[float, float, float]
 
@@ -117,12 +117,12 @@ class BBox:
         dlon = abs(a[1] - b[1])
         if dlon >= 180.0:
             return None
-        bulge = (dlat + dlon) / 2 + _BOX_SLACK_DEG
+        bulge = (dlat + dlon) / 2 + BOX_SLACK_DEG
         return cls(
             max(-90.0, min(a[0], b[0]) - bulge),
-            min(a[1], b[1]) - _BOX_SLACK_DEG,
+            min(a[1], b[1]) - BOX_SLACK_DEG,
             min(90.0, max(a[0], b[0]) + bulge),
-            max(a[1], b[1]) + _BOX_SLACK_DEG,
+            max(a[1], b[1]) + BOX_SLACK_DEG,
         )
 
     def overlaps(self, other: BBox) -> bool:

@@ -34,7 +34,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 
 from liaison.errors import RegionError
-from liaison.maritime.geo import Arc, BBox, Position, Vec3, arc_crossing, unit_vector
+from liaison.maritime.geo import BOX_SLACK_DEG, Arc, BBox, Position, Vec3, arc_crossing, unit_vector
 
 REGION_PACKAGE = "liaison.data"
 REGION_RESOURCE = "regions/east-china-sea.geojson"
@@ -117,6 +117,9 @@ class Gate:
         return (net > 0) - (net < 0)
 
 
+_NO_ZONES: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Region:
     """Zones and gates, queried per position report."""
@@ -126,17 +129,56 @@ class Region:
     gates: tuple[Gate, ...]
     source: str = "<memory>"
 
+    def __post_init__(self) -> None:
+        # Hot-path prefilters as plain floats: most reports are nowhere near a zone or a gate.
+        boxes = [z.bounds for z in self.zones]
+        around = (
+            (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+            if boxes
+            else None
+        )
+        object.__setattr__(self, "_zones_box", around)
+        gate_boxes = tuple(
+            (g.bbox.south, g.bbox.west, g.bbox.north, g.bbox.east, g)
+            if g.bbox is not None
+            else (-90.0, -180.0, 90.0, 180.0, g)
+            for g in self.gates
+        )
+        object.__setattr__(self, "_gate_boxes", gate_boxes)
+
     def zones_at(self, lat: float, lon: float) -> frozenset[str]:
         """The ids of the zones that hold the point."""
+        box: tuple[float, float, float, float] | None = self._zones_box  # type: ignore[attr-defined]
+        if box is None or not (box[0] <= lat <= box[2] and box[1] <= lon <= box[3]):
+            return _NO_ZONES
         return frozenset(zone.id for zone in self.zones if zone.contains(lat, lon))
 
     def crossings(self, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[Gate, int]]:
         """The gates the great-circle segment between consecutive reports a->b (lat, lon)
         crosses, each with its direction (+1 positive, -1 negative)."""
+        # The same box as BBox.of_arc, in plain floats (this runs once per position report).
+        dlon = abs(a[1] - b[1])
+        if dlon < 180.0:
+            bulge = (abs(a[0] - b[0]) + dlon) / 2 + BOX_SLACK_DEG
+            south, north = min(a[0], b[0]) - bulge, max(a[0], b[0]) + bulge
+            west, east = min(a[1], b[1]) - BOX_SLACK_DEG, max(a[1], b[1]) + BOX_SLACK_DEG
+            boxes: tuple[tuple[float, float, float, float, Gate], ...] = self._gate_boxes  # type: ignore[attr-defined]
+            near = [
+                g for s, w, n, e, g in boxes if not (s > north or n < south or w > east or e < west)
+            ]
+            if not near:
+                return []
+        else:
+            near = list(self.gates)
         track = BBox.of_arc(a, b)
         vectors: tuple[Vec3, Vec3] | None = None
         found: list[tuple[Gate, int]] = []
-        for gate in self.gates:
+        for gate in near:
             if track is not None and gate.bbox is not None and not track.overlaps(gate.bbox):
                 continue
             if vectors is None:

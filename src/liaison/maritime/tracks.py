@@ -10,7 +10,6 @@ position record is complete) but it no longer moves the vessel's state or the de
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -55,29 +54,32 @@ class Tracker:
             found = self.tracks[mmsi] = Track(mmsi)
         return found
 
-    def add(self, fix: Fix) -> Iterator[tuple[Fix, Fix | None]]:
-        """Take a fix; yield (fix, previous fix of its vessel) for every fix now due, in time order."""
-        track = self.track(fix.mmsi)
-        if track.last is not None and fix.time < track.last.time:
+    def add(self, fix: Fix) -> list[tuple[Fix, Fix | None]]:
+        """Take a fix; return (fix, previous fix of its vessel) for every fix now due, in time order."""
+        track = self.tracks.get(fix.mmsi)
+        if track is None:
+            track = self.tracks[fix.mmsi] = Track(fix.mmsi)
+        elif track.last is not None and fix.time < track.last.time:
             self.late += 1
-            return
+            return []
         self._counter += 1
         heapq.heappush(self._pending, (fix.time, self._counter, fix))
         self._newest = max(self._newest, fix.time)
-        yield from self._release(self._newest - self.window_s)
+        return self._release(self._newest - self.window_s)
 
-    def drain(self) -> Iterator[tuple[Fix, Fix | None]]:
+    def drain(self) -> list[tuple[Fix, Fix | None]]:
         """Release everything still buffered (end of input)."""
-        yield from self._release(float("inf"))
+        return self._release(float("inf"))
 
     @property
     def newest(self) -> float:
         return self._newest
 
-    def _release(self, until: float) -> Iterator[tuple[Fix, Fix | None]]:
+    def _release(self, until: float) -> list[tuple[Fix, Fix | None]]:
         pending = self._pending
+        out: list[tuple[Fix, Fix | None]] = []
         while pending and pending[0][0] <= until:
-            _, _, fix = heapq.heappop(pending)
+            fix = heapq.heappop(pending)[2]
             track = self.tracks[fix.mmsi]
             previous = track.last
             if previous is not None and fix.time < previous.time:
@@ -85,4 +87,5 @@ class Tracker:
                 continue
             track.last = fix
             track.fixes += 1
-            yield fix, previous
+            out.append((fix, previous))
+        return out

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from liaison.maritime.detectors.base import KNOTS_TO_MS, NM, Detector, Event
 from liaison.maritime.geo import distance_m
 from liaison.maritime.tracks import Fix
+
+_METRES_PER_DEGREE = 111_700.0  # a degree of latitude at the poles, the longest anywhere
 
 
 class JumpDetector(Detector):
@@ -18,10 +22,17 @@ class JumpDetector(Detector):
     def observe(self, fix: Fix, previous: Fix | None) -> list[Event]:
         if previous is None:
             return []
+        seconds = fix.time - previous.time
+        # A flat-earth upper bound (degrees of latitude and longitude as if at the equator) clears
+        # almost every report without the geodesic computation.
+        bound = (
+            math.hypot(fix.lat - previous.lat, fix.lon - previous.lon) * _METRES_PER_DEGREE * 1.01
+        )
+        if bound < self.min_distance_m or (seconds > 0 and bound / seconds <= self.max_speed_ms):
+            return []
         metres = distance_m(previous.lat, previous.lon, fix.lat, fix.lon)
         if metres < self.min_distance_m:
             return []
-        seconds = fix.time - previous.time
         if seconds > 0 and metres / seconds <= self.max_speed_ms:
             return []
         speed = None if seconds <= 0 else round(metres / seconds / KNOTS_TO_MS, 1)
