@@ -25,7 +25,8 @@ def event_summary(payload: Mapping[str, Any]) -> str:
     if kind == "transit":
         return f"{payload.get('gate_name')}: {payload.get('direction')}"
     if kind == "zone":
-        return f"{payload.get('action')} {payload.get('zone')}"
+        seen = " (inferred: between two reports)" if payload.get("inferred") else ""
+        return f"{payload.get('action')} {payload.get('zone')}{seen}"
     if kind == "gap":
         flag = ", likely intentional" if payload.get("likely_intentional") else ""
         return f"silent {payload.get('duration_h')} h{flag}"

@@ -34,7 +34,17 @@ from shapely.errors import GEOSException
 from shapely.geometry import shape
 
 from liaison.errors import RegionError
-from liaison.maritime.geo import BOX_SLACK_DEG, Arc, BBox, Position, Vec3, arc_crossing, unit_vector
+from liaison.maritime.geo import (
+    BOX_SLACK_DEG,
+    EARTH,
+    Arc,
+    BBox,
+    Position,
+    Vec3,
+    arc_crossing,
+    distance_m,
+    unit_vector,
+)
 
 REGION_PACKAGE = "liaison.data"
 REGION_RESOURCE = "regions/east-china-sea.geojson"
@@ -158,6 +168,17 @@ class Region:
             return _NO_ZONES
         return frozenset(zone.id for zone in self.zones if zone.contains(lat, lon))
 
+    def zones_crossed(self, a: tuple[float, float], b: tuple[float, float]) -> frozenset[str]:
+        """The zones the great-circle segment a->b (lat, lon) passes through, ends included."""
+        box: tuple[float, float, float, float] | None = self._zones_box  # type: ignore[attr-defined]
+        if box is None or (
+            max(a[0], b[0]) < box[0] or min(a[0], b[0]) > box[2]
+            or max(a[1], b[1]) < box[1] or min(a[1], b[1]) > box[3]
+        ):  # fmt: skip
+            return _NO_ZONES
+        line = shapely.LineString([(lon, lat) for lat, lon in _great_circle(a, b)])
+        return frozenset(z.id for z in self.zones if shapely.intersects(z.geometry, line))
+
     def crossings(self, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[Gate, int]]:
         """The gates the great-circle segment between consecutive reports a->b (lat, lon)
         crosses, each with its direction (+1 positive, -1 negative)."""
@@ -199,6 +220,18 @@ class Region:
             if gate.id == gate_id:
                 return gate
         raise KeyError(gate_id)
+
+
+def _great_circle(
+    a: tuple[float, float], b: tuple[float, float], step_m: float = 5_000.0
+) -> list[tuple[float, float]]:
+    """Points along the geodesic a->b every `step_m` (zones are a few tens of km across)."""
+    metres = distance_m(a[0], a[1], b[0], b[1])
+    between = int(metres // step_m)
+    if between < 1:
+        return [a, b]
+    inner = EARTH.npts(a[1], a[0], b[1], b[0], between)
+    return [a, *((lat, lon) for lon, lat in inner), b]
 
 
 def load_region(path: Path | None = None) -> Region:

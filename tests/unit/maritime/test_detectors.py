@@ -71,6 +71,9 @@ class _Region:
     def zones_at(self, lat: float, lon: float) -> frozenset[str]:
         return frozenset({"north"}) if lat > 26 else frozenset()
 
+    def zones_crossed(self, a: tuple[float, float], b: tuple[float, float]) -> frozenset[str]:
+        return self.zones_at(*a) | self.zones_at(*b)
+
     def crossings(self, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[_Gate, int]]:
         if (a[1] < 125) != (b[1] < 125):
             return [(_Gate(), 1 if b[1] > a[1] else -1)]
@@ -210,3 +213,23 @@ def test_encounter_at_any_latitude(lat: float) -> None:
     b = sail(2, (lat, lon), 0, 0.5, 60, 3)
     (event,) = run(EncounterDetector(), a + b)
     assert event.mmsis == (1, 2)
+
+
+def test_a_zone_crossed_between_two_reports_is_inferred() -> None:
+    """Dark across the territorial sea: 45 nm north of Uotsuri-shima, then 3.6 h later 45 nm south."""
+    from liaison.maritime.region import load_region  # noqa: PLC0415
+
+    north_lon, north_lat, _ = GEOD.fwd(123.47, 25.74, 0, 45 * 1852)
+    south_lon, south_lat, _ = GEOD.fwd(123.47, 25.74, 180, 45 * 1852)
+    fixes = [
+        Fix(1, 0, north_lat, north_lon, 12, 180, 180, "a"),
+        Fix(1, 3.6 * H, south_lat, south_lon, 12, 180, 180, "b"),
+    ]
+    events = run(ZoneDetector(load_region()), fixes)
+    got = [(e.details["zone"], e.details["action"], e.details.get("inferred")) for e in events]
+    assert got == [
+        ("senkaku-contiguous-zone", "entry", True),
+        ("senkaku-contiguous-zone", "exit", True),
+        ("senkaku-territorial-sea", "entry", True),
+        ("senkaku-territorial-sea", "exit", True),
+    ]
