@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 from liaison.demo import load_demo
@@ -133,4 +134,20 @@ def test_stopping_keeps_what_was_already_sent(tmp_path: Path) -> None:
         return summary.lines
 
     assert asyncio.run(main()) == 5000
+    hub.close()
+
+
+def test_live_reports_from_the_future_are_refused(tmp_path: Path) -> None:
+    from liaison.maritime.simulate import EPOCH  # noqa: PLC0415
+
+    hub = Hub.open(tmp_path / "hub.db", clock=lambda: datetime.fromtimestamp(EPOCH + 3600, UTC))
+    load_demo(hub)
+    stream = hub.ais_stream("jpn-ais", "test", live=True)
+    timed = nmea_lines(build_scenario("miyako-transit", 1, load_region()))
+    for n, (_, line) in enumerate(timed, start=1):
+        stream.add(line, n)
+    summary = stream.close()
+    future = [t for t, line in timed if t > EPOCH + 3600 + 300 and "!AIVDM,1,1," in line]
+    assert summary.rejected == len(future) > 0
+    assert {r.reason for r in summary.rejections} == {"time in the future"}
     hub.close()

@@ -24,6 +24,7 @@ from liaison.dissemination.router import route
 from liaison.ingest.sniff import printable
 from liaison.maritime.ais import AisDecoder, AisMessage, AisRejection
 from liaison.maritime.detectors import Detector, Event
+from liaison.maritime.nmea import Reason
 from liaison.maritime.picture import POSITION_TYPES, Picture
 from liaison.maritime.tracks import Fix
 from liaison.maritime.vessels import VesselRegistry
@@ -34,6 +35,7 @@ from liaison.policy.engine import Clock, ReleaseEngine
 from liaison.storage.base import Batch, Rejection, Store, VesselTrack
 
 SHOWN_REJECTIONS = 1000
+FUTURE_TOLERANCE_S = 300.0
 _EVENT_NAMESPACE = uuid.UUID("0b7e7f0e-8a51-4c0e-9a3f-6576656e7473")
 
 
@@ -98,7 +100,14 @@ class AisStream:
         if msg.msg_type not in POSITION_TYPES or msg.lat is None or msg.lon is None:
             return
         timed = msg.time is not None
-        when = msg.time.timestamp() if msg.time is not None else self.clock().timestamp()
+        now = self.clock().timestamp()
+        when = msg.time.timestamp() if msg.time is not None else now
+        if self.live and when > now + FUTURE_TOLERANCE_S:
+            # A receiver whose clock runs ahead would drag the reorder window with it: every
+            # later report would look late. Refused, with its reason, like any bad line.
+            raw = "\n".join(msg.sentences)
+            self._reject(AisRejection(msg.line_no, Reason.FUTURE_TIME, raw))
+            return
         fix = Fix(msg.mmsi, when, msg.lat, msg.lon, msg.sog, msg.cog, msg.heading, self._batch_id)
         self._fixes.append(fix)
         self._touched.add(msg.mmsi)

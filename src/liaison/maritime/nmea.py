@@ -33,6 +33,7 @@ class Reason(StrEnum):
     WRONG_BIT_COUNT = "wrong bit count"
     UNSUPPORTED_TYPE = "unsupported message type"
     UNDECODABLE = "undecodable"  # pyais refused a payload of the right length
+    FUTURE_TIME = "time in the future"  # live input stamped ahead of the hub's clock
 
 
 class Group(NamedTuple):
