@@ -16,6 +16,7 @@ import typer
 
 from liaison import (
     cli_maritime,  # noqa: F401 - registers the maritime commands on `app`
+    cli_server,  # noqa: F401 - registers the token and serve commands on `app`
     render,
 )
 from liaison.cli_common import (  # `app` is re-exported: liaison.cli:app is the entry point

@@ -6,7 +6,10 @@
      ├── PolicyError
      │    ├── SpifError      a SPIF file is malformed or of an unknown version
      │    └── LabelError     a label names what the policy does not define
-     ├── InputError          one input record (a report line, a message) is bad
+     ├── AuthError
+ │    ├── NotAuthenticated no, a wrong or a revoked token
+ │    └── Forbidden        a known caller asked for what is not its own
+ ├── InputError          one input record (a report line, a message) is bad
      └── StoreError
           ├── NotFound       no such item, partner, feed or policy version
           ├── Conflict       a write would change something immutable
@@ -69,6 +72,18 @@ class SpifError(PolicyError, ValueError):
 
 class LabelError(PolicyError, ValueError):
     """A label is not valid under its policy (unknown classification, unknown value, ...)."""
+
+
+class AuthError(LiaisonError):
+    """Who is asking, or what they may ask for, is wrong."""
+
+
+class NotAuthenticated(AuthError):
+    """No token, an unknown token or a revoked one."""
+
+
+class Forbidden(AuthError):
+    """A known caller asked for something that is not its own."""
 
 
 class InputError(LiaisonError, ValueError):

@@ -38,6 +38,7 @@ class IngestSummary:
     duplicates: int = 0
     releases: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # of the items stored or found already stored
 
     @property
     def rejected(self) -> int:
@@ -126,8 +127,9 @@ class Hub:
                     item = self._derive(report.item, releaser, feed.originator)
                     if self._is_duplicate(item, report.timed, items, where):
                         summary.duplicates += 1
-                        continue
-                    items[item.id] = item
+                    else:
+                        items[item.id] = item
+                    summary.ids.append(item.id)
                 except InputError as exc:
                     rejections.append(
                         Rejection(feed_id, source, number, exc.reason, printable(line), now)

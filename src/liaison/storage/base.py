@@ -67,6 +67,18 @@ class VesselTrack:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredToken:
+    """An API token as stored: its SHA-256, never the token itself."""
+
+    id: str
+    holder: str  # a partner id, or the operator's name for role "admin"
+    role: str  # "partner" | "admin"
+    hash: str
+    created: datetime
+    revoked: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     items: Sequence[Item] = ()
     releases: Sequence[Release] = ()
@@ -94,6 +106,8 @@ class Store(Protocol):
 
     def feed(self, partner: str, after: int, limit: int) -> list[tuple[Release, Item]]: ...
 
+    def release(self, partner: str, item_id: str) -> Release | None: ...
+
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]: ...
 
     def items_of_kind(
@@ -105,6 +119,14 @@ class Store(Protocol):
     ) -> list[tuple[int, Item]]: ...
 
     def positions(self, source: str) -> list[Fix]: ...
+
+    def add_token(self, token: StoredToken) -> None: ...
+
+    def revoke_token(self, token_id: str, at: datetime) -> bool: ...
+
+    def token_by_hash(self, digest: str) -> StoredToken | None: ...
+
+    def tokens(self) -> list[StoredToken]: ...
 
     def track_history(
         self, mmsi: int, feed: str | None = None, limit: int = 10_000

@@ -24,7 +24,7 @@ from liaison.errors import Conflict, NotFound, StoreError
 from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
-from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, VesselTrack
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredToken, VesselTrack
 
 SCHEMA_VERSION = 1
 
@@ -84,6 +84,14 @@ CREATE TABLE IF NOT EXISTS tracks (
     callsign TEXT,
     ship_type INTEGER,
     PRIMARY KEY (feed, mmsi)
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    revoked TEXT
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -274,6 +282,19 @@ class SqliteStore:
             out.append((release, item_from_json(json.loads(body))))
         return out
 
+    def release(self, partner: str, item_id: str) -> Release | None:
+        row = self._db.execute(
+            "SELECT cursor, partner, item_id, policy_version, obligations, agreements FROM releases "
+            "WHERE partner = ? AND item_id = ?",
+            (partner, item_id),
+        ).fetchone()
+        if row is None:
+            return None
+        cursor, who, iid, version, obligations, agreements = row
+        return Release(
+            who, iid, version, _obligations(obligations), tuple(json.loads(agreements)), cursor
+        )
+
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
         rows = self._db.execute(
             "SELECT feed, source, line, reason, raw, at FROM quarantine "
@@ -302,6 +323,43 @@ class SqliteStore:
             (event_type, event_type, partner, partner, limit),
         ).fetchall()
         return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
+
+    # --- API tokens (only their hashes) ---------------------------------------------------------
+
+    def add_token(self, token: StoredToken) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, NULL)",
+                (token.id, token.holder, token.role, token.hash, format_time(token.created)),
+            )
+
+    def revoke_token(self, token_id: str, at: datetime) -> bool:
+        with self._transaction():
+            done = self._db.execute(
+                "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+                (format_time(at), token_id),
+            )
+        return done.rowcount == 1
+
+    def token_by_hash(self, digest: str) -> StoredToken | None:
+        row = self._db.execute(
+            "SELECT id, holder, role, hash, created, revoked FROM tokens WHERE hash = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            return None
+        tid, holder, role, hashed, created, revoked = row
+        return StoredToken(
+            tid, holder, role, hashed, parse_time(created), parse_time(revoked) if revoked else None
+        )
+
+    def tokens(self) -> list[StoredToken]:
+        rows = self._db.execute(
+            "SELECT id, holder, role, hash, created, revoked FROM tokens ORDER BY created"
+        ).fetchall()
+        return [
+            StoredToken(t, h, r, d, parse_time(c), parse_time(v) if v else None)
+            for t, h, r, d, c, v in rows
+        ]
 
     # --- the maritime picture -----------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The HTTP edge: the only place HTTP status codes live."""

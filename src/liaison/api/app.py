@@ -1,0 +1,168 @@
+"""The hub's HTTP API (FastAPI): each partner reads its own feed and publishes its own reports.
+
+Endpoints are `async` on purpose: the store is one SQLite connection, used only from the event
+loop's thread; each call is short (indexed reads, one-transaction writes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from liaison import render, tokens
+from liaison.api import errors
+from liaison.codec import item_to_json
+from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
+from liaison.hub import Hub
+from liaison.policy.labels_io import display_marking
+from liaison.policy.obligations import sanitise
+from liaison.tokens import Caller
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ReportIn(BaseModel):
+    """A report a partner publishes; omitted fields come from the feed (default `<partner>-reports`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    feed: str | None = None
+    id: str | None = None
+    kind: str | None = None
+    area: str | None = None
+    label: str | dict[str, Any] | None = None
+    originators: list[str] | None = None
+    time: str | None = None
+    title: str
+    body: str = ""
+    sources: list[str] | None = None
+
+
+def create_app(hub: Hub, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:  # noqa: PLR0915 - the routes, in one place
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        hub.close()
+
+    # No /docs or /redoc: their pages load scripts from a CDN, and nothing here downloads.
+    app = FastAPI(
+        title="Liaison", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+        description="Each partner receives exactly what its agreements and each item's label allow.",
+    )  # fmt: skip
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
+            return JSONResponse(
+                {
+                    "error": "PayloadTooLarge",
+                    "detail": f"bodies are limited to {max_body_bytes} bytes",
+                },
+                status_code=413,
+            )
+        return await call_next(request)
+
+    def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer":
+            raise NotAuthenticated("no token: send Authorization: Bearer <token>")
+        found = tokens.authenticate(hub.store, token.strip())
+        if not found.is_admin and hub.config.partner(found.holder) is None:
+            raise NotAuthenticated("the token's partner is no longer a partner of the hub")
+        return found
+
+    authenticated = Depends(caller)
+
+    def whose(who: Caller, partner: str | None) -> str:
+        """The partner whose view is asked for: a partner only ever gets its own."""
+        if who.is_admin:
+            if partner is None:
+                raise InputError("partner", "an operator names the partner: ?partner=P")
+            return partner
+        if partner is not None and partner != who.holder:
+            raise Forbidden(f"{who.holder} may not read the feed of {partner}")
+        return who.holder
+
+    @app.get("/api/v1/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "policy_version": hub.policy_version}
+
+    @app.get("/api/v1/feed")
+    async def feed(
+        who: Caller = authenticated,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+        partner: str | None = None,
+    ) -> dict[str, Any]:
+        """The caller's releases after `after`, in order; resume with `after=next`."""
+        page = hub.feed(whose(who, partner), after, limit)
+        return render.feed_json(page, hub.config.policy)
+
+    @app.get("/api/v1/items/{item_id}")
+    async def item(
+        item_id: str, who: Caller = authenticated, partner: str | None = None
+    ) -> dict[str, Any]:
+        """One item, if it is released to the caller (as the caller may see it)."""
+        reader = whose(who, partner)
+        found = hub.store.item(item_id)
+        release = hub.store.release(reader, item_id) if found else None
+        decision = hub.releaser.decide(found, reader) if found and release else None
+        if found is None or decision is None or not decision.allowed:
+            # The same answer for "no such item" and "not yours": existence is not disclosed.
+            raise NotFound(f"no item {item_id!r} released to {reader}")
+        obligations = (
+            decision.obligations
+            if release is None
+            else release.obligations.merge(decision.obligations)
+        )
+        payload = found.payload if obligations.empty else sanitise(found.payload, obligations)
+        return {
+            "marking": display_marking(found.label, hub.config.policy),
+            "item": item_to_json(found, payload),
+        }
+
+    @app.post("/api/v1/items", status_code=201)
+    async def publish(report: ReportIn, who: Caller = authenticated) -> dict[str, Any]:
+        """Publish a report on one of the caller's own feeds; the hub labels and releases it."""
+        if who.is_admin:
+            raise Forbidden("operators do not originate reports; a partner's token does")
+        feed_id = report.feed or f"{who.holder.lower()}-reports"
+        feed = hub.config.feed(feed_id)
+        if feed is None or feed.originator != who.holder:
+            raise Forbidden(f"{who.holder} does not originate feed {feed_id!r}")
+        line = json.dumps(report.model_dump(exclude_none=True, exclude={"feed"}))
+        summary = hub.ingest_reports(feed_id, [line], f"api:{who.holder}")
+        if summary.rejections:
+            raise InputError("body", summary.rejections[0].reason)
+        (item_id,) = summary.ids
+        return {
+            "id": item_id,
+            "stored": summary.stored == 1,
+            "duplicate": summary.duplicates == 1,
+            "releases": summary.releases,
+        }
+
+    @app.get("/api/v1/decisions/{item_id}")
+    async def decisions(item_id: str, who: Caller = authenticated) -> dict[str, Any]:
+        """For operators: the decision for every partner, with reasons."""
+        if not who.is_admin:
+            raise Forbidden("decisions are for the hub's operators")
+        found = hub.item(item_id)
+        return {
+            "item": item_id,
+            "decisions": [
+                render.decision_json(found, p.id, hub.releaser.decide(found, p.id))
+                for p in hub.config.partners
+            ],
+        }
+
+    return app

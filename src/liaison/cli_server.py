@@ -1,0 +1,99 @@
+"""Server commands: API tokens and `liaison serve`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from liaison import tokens
+from liaison.cli_common import DbOption, JsonOption, app, fail, hub_session, out, print_json
+from liaison.codec import format_time
+from liaison.errors import LiaisonError, NotFound
+
+tokens_app = typer.Typer(
+    help="API tokens: one or more per partner, and operators' (admin) tokens.", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    db: DbOption,
+    partner: Annotated[str | None, typer.Option(help="The partner the token speaks for.")] = None,
+    admin: Annotated[
+        str | None, typer.Option(help="An operator's name: an admin token instead.")
+    ] = None,
+) -> None:
+    """Issue a token and print it ONCE: only its hash is kept."""
+    if (partner is None) == (admin is None):
+        fail(LiaisonError("give exactly one of --partner P or --admin NAME"))
+    with hub_session(db) as hub:
+        if partner is not None and hub.config.partner(partner) is None:
+            fail(NotFound(f"no partner {partner!r}"))
+        holder, role = (
+            (partner, tokens.PARTNER) if partner is not None else (str(admin), tokens.ADMIN)
+        )
+        stored, secret = tokens.issue(hub.store, holder, role, hub.clock())
+        out.print(
+            f"token {stored.id} for {role} {holder} (shown once, keep it safe):", markup=False
+        )
+        print(str(secret))
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    db: DbOption, token_id: Annotated[str, typer.Argument(metavar="TOKEN_ID")]
+) -> None:
+    """Revoke a token by its id (see `liaison tokens list`)."""
+    with hub_session(db) as hub:
+        if not hub.store.revoke_token(token_id, hub.clock()):
+            fail(NotFound(f"no live token {token_id!r}"))
+        out.print(f"revoked {token_id}", markup=False)
+
+
+@tokens_app.command("list")
+def tokens_list(db: DbOption, as_json: JsonOption = False) -> None:
+    """Every token's id, holder, role and state (never the token)."""
+    with hub_session(db) as hub:
+        rows = [
+            {
+                "id": t.id,
+                "holder": t.holder,
+                "role": t.role,
+                "created": format_time(t.created),
+                "revoked": None if t.revoked is None else format_time(t.revoked),
+            }
+            for t in hub.store.tokens()
+        ]
+        if as_json:
+            print_json(rows)
+            return
+        for r in rows:
+            state = f"revoked {r['revoked']}" if r["revoked"] else "live"
+            out.print(
+                f"{r['id']}  {r['role']:7}  {r['holder']:8}  {r['created']}  {state}", markup=False
+            )
+
+
+@app.command()
+def serve(
+    db: DbOption,
+    host: Annotated[str, typer.Option(help="Loopback unless told otherwise.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+) -> None:
+    """Serve the HTTP API (partners' feeds, items, publishing; operators' decisions)."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    from liaison.api.app import create_app  # noqa: PLC0415
+    from liaison.hub import Hub  # noqa: PLC0415
+
+    try:
+        hub = Hub.open(Path(db))
+        hub.config  # noqa: B018 - fail now, not on the first request, if the store is empty
+    except LiaisonError as exc:
+        fail(exc)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    uvicorn.run(create_app(hub), host=host, port=port, log_level="info")
