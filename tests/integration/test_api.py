@@ -194,3 +194,57 @@ def test_token_commands(tmp_path: Path) -> None:
         runner.invoke(cli, ["tokens", "create", "--db", str(db), "--partner", "XYZ"]).exit_code == 2
     )
     assert repr(tokens.Secret("lia_x")) == "'**********'"
+
+
+def _sse_events(text: str) -> list[tuple[int, dict[str, object]]]:
+    out = []
+    for block in text.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1)
+            for line in block.splitlines()
+            if ": " in line and not line.startswith(":")
+        )
+        if fields.get("event") == "release":
+            out.append((int(fields["id"]), __import__("json").loads(fields["data"])))
+    return out
+
+
+def test_sse_streams_the_feed_and_resumes(hub: Hub, client: TestClient) -> None:
+    usa = token(hub, "USA")
+    pulled = client.get("/api/v1/feed?limit=1000", headers=usa).json()["items"]
+    with client.stream("GET", "/api/v1/stream?until_idle=0.3", headers=usa) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = _sse_events(response.read().decode())
+    assert [e for _, e in events] == pulled
+    middle = events[len(events) // 2][0]
+    with client.stream(
+        "GET", "/api/v1/stream?until_idle=0.3", headers={**usa, "Last-Event-ID": str(middle)}
+    ) as response:
+        resumed = _sse_events(response.read().decode())
+    assert [c for c, _ in resumed] == [c for c, _ in events if c > middle]
+    assert client.get("/api/v1/stream?partner=FRA&until_idle=0.1", headers=usa).status_code == 403
+    bad = client.get("/api/v1/stream?until_idle=0.1", headers={**usa, "Last-Event-ID": "x"})
+    assert bad.status_code == 422
+
+
+def test_websocket_pushes_new_releases(hub: Hub, client: TestClient) -> None:
+    usa = token(hub, "USA")
+    pulled = client.get("/api/v1/feed?limit=1000", headers=usa).json()["items"]
+    with client.websocket_connect("/api/v1/ws?after=0&until_idle=0.5", headers=usa) as ws:
+        got = [ws.receive_json() for _ in pulled]
+        assert [{k: v for k, v in m.items() if k != "type"} for m in got] == pulled
+        # A report published now reaches the connected partner.
+        published = client.post(
+            "/api/v1/items",
+            json={"title": "live", "label": "NATO RESTRICTED // REL TO USA"},
+            headers=usa,
+        ).json()["id"]
+        pushed = ws.receive_json()
+        assert pushed["item"]["id"] == published
+    from starlette.websockets import WebSocketDisconnect  # noqa: PLC0415
+
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect("/api/v1/ws", headers={"Authorization": "Bearer bad"}) as ws,
+    ):
+        ws.receive_json()

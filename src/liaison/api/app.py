@@ -11,12 +11,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import (
+    Depends,
+    FastAPI,
+    Header,
+    Query,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from liaison import render, tokens
-from liaison.api import errors
+from liaison.api import errors, live
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
 from liaison.hub import Hub
@@ -106,6 +115,52 @@ def create_app(hub: Hub, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:  #
         """The caller's releases after `after`, in order; resume with `after=next`."""
         page = hub.feed(whose(who, partner), after, limit)
         return render.feed_json(page, hub.config.policy)
+
+    @app.get("/api/v1/stream", response_class=StreamingResponse)
+    async def stream(
+        who: Caller = authenticated,
+        after: Annotated[int, Query(ge=0)] = 0,
+        partner: str | None = None,
+        last_event_id: Annotated[str | None, Header()] = None,
+        until_idle: Annotated[float | None, Query(gt=0, le=3600)] = None,
+    ) -> StreamingResponse:
+        """Server-Sent Events: each release as `id: <cursor>`, `event: release`, `data: <json>`.
+        Reconnect with `Last-Event-ID` (or `?after=`) to resume; `until_idle` ends a quiet stream."""
+        reader = whose(who, partner)
+        if last_event_id is not None:
+            if not last_event_id.isdigit():
+                raise InputError("Last-Event-ID", "must be a cursor (a whole number)")
+            after = max(after, int(last_event_id))
+        return StreamingResponse(
+            live.sse(hub, reader, after, until_idle),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.websocket("/api/v1/ws")
+    async def websocket(socket: WebSocket, after: int = 0, until_idle: float | None = None) -> None:
+        """Each release as a JSON message; authenticate with the Authorization header; resume
+        with `?after=<cursor>`. Send nothing: the server pushes."""
+        try:
+            who = caller(socket.headers.get("authorization"))
+        except NotAuthenticated as exc:
+            errors.log.warning("401 WS /api/v1/ws: %s", exc)
+            await socket.close(code=4401, reason=str(exc))
+            return
+        if who.is_admin or after < 0:
+            await socket.close(
+                code=4400, reason="a partner's stream: a partner token and after >= 0"
+            )
+            return
+        await socket.accept()
+        try:
+            async for got in live.releases(hub, who.holder, after, until_idle=until_idle):
+                await socket.send_json(
+                    {"type": "keep-alive"} if got is None else {"type": "release", **got[1]}
+                )
+            await socket.close(code=1000, reason="idle")
+        except WebSocketDisconnect:
+            return
 
     @app.get("/api/v1/items/{item_id}")
     async def item(
