@@ -248,3 +248,24 @@ def test_websocket_pushes_new_releases(hub: Hub, client: TestClient) -> None:
         client.websocket_connect("/api/v1/ws", headers={"Authorization": "Bearer bad"}) as ws,
     ):
         ws.receive_json()
+
+
+def test_events_geojson_is_the_callers_view(hub: Hub, client: TestClient) -> None:
+    from liaison.maritime.region import load_region  # noqa: PLC0415
+    from liaison.maritime.scenarios import build_scenario  # noqa: PLC0415
+    from liaison.maritime.simulate import nmea_lines  # noqa: PLC0415
+
+    lines = [line for _, line in nmea_lines(build_scenario("miyako-transit", 1, load_region()))]
+    hub.ingest_ais("jpn-ais", lines, "miyako.nmea")
+    usa = client.get("/api/v1/events.geojson", headers=token(hub, "USA"))
+    assert usa.headers["content-type"].startswith("application/geo+json")
+    collection = usa.json()
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 3
+    for feature in collection["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert 120 < lon < 130
+        assert 20 < lat < 30
+        assert feature["properties"]["type"] == "transit"
+    nato = client.get("/api/v1/events.geojson", headers=token(hub, "NATO")).json()
+    assert nato["features"] == []  # itpp-jpn covers no events

@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
 from liaison import render, tokens
-from liaison.api import errors, live
+from liaison.api import errors, geojson, live
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
 from liaison.hub import Hub
@@ -161,6 +161,25 @@ def create_app(hub: Hub, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:  #
             await socket.close(code=1000, reason="idle")
         except WebSocketDisconnect:
             return
+
+    @app.get("/api/v1/events.geojson")
+    async def events_geojson(
+        who: Caller = authenticated,
+        partner: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    ) -> JSONResponse:
+        """The events the caller may see, newest first, as an RFC 7946 FeatureCollection; each
+        feature's point and properties come from the caller's (sanitised) copy."""
+        reader = whose(who, partner)
+        features = [
+            geojson.event_feature(item, payload)
+            for item, payload in hub.events(None, reader, limit)
+        ]
+        collection = {
+            "type": "FeatureCollection",
+            "features": [f for f in features if f is not None],
+        }
+        return JSONResponse(collection, media_type="application/geo+json")
 
     @app.get("/api/v1/items/{item_id}")
     async def item(
