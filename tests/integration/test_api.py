@@ -269,3 +269,23 @@ def test_events_geojson_is_the_callers_view(hub: Hub, client: TestClient) -> Non
         assert feature["properties"]["type"] == "transit"
     nato = client.get("/api/v1/events.geojson", headers=token(hub, "NATO")).json()
     assert nato["features"] == []  # itpp-jpn covers no events
+
+
+def test_tracks_geojson_shows_only_released_positions(hub: Hub, client: TestClient) -> None:
+    from liaison.maritime.region import load_region  # noqa: PLC0415
+    from liaison.maritime.scenarios import build_scenario  # noqa: PLC0415
+    from liaison.maritime.simulate import nmea_lines  # noqa: PLC0415
+
+    scenario = build_scenario("miyako-transit", 1, load_region())
+    hub.ingest_ais("jpn-ais", [line for _, line in nmea_lines(scenario)], "miyako.nmea")
+    usa = client.get("/api/v1/tracks.geojson", headers=token(hub, "USA")).json()
+    assert {f["properties"]["mmsi"] for f in usa["features"]} == {v.mmsi for v in scenario.vessels}
+    assert {f["properties"]["name"] for f in usa["features"]} == {"TAIZHOU", "NINGBO", "QIANDAOHU"}
+    for feature in usa["features"]:
+        last = hub.store.tracks("jpn-ais", feature["properties"]["mmsi"])[0]
+        assert feature["geometry"]["coordinates"] == [last.lon, last.lat]
+    for partner in ("NATO", "FRA", "KOR"):
+        assert (
+            client.get("/api/v1/tracks.geojson", headers=token(hub, partner)).json()["features"]
+            == []
+        )

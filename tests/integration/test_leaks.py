@@ -146,3 +146,35 @@ def test_a_co_originator_gets_no_free_pass(demo_hub: Hub) -> None:
     usa = demo_hub.decide("usa-cites-jpn", "USA")
     assert usa.allowed
     assert usa.agreements == ("jpn-usa",)
+
+
+def test_geojson_positions_obey_coarsening(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from liaison import tokens  # noqa: PLC0415
+    from liaison.api.app import create_app  # noqa: PLC0415
+    from liaison.maritime.region import load_region  # noqa: PLC0415
+    from liaison.maritime.scenarios import build_scenario  # noqa: PLC0415
+    from liaison.maritime.simulate import nmea_lines  # noqa: PLC0415
+
+    now = [datetime(2026, 11, 30, tzinfo=UTC)]
+    hub = _hub_with(tmp_path, "obligations = { position_precision_deg = 0.5 }\n", now)
+    scenario = build_scenario("miyako-transit", 1, load_region())
+    hub.ingest_ais("jpn-ais", [line for _, line in nmea_lines(scenario)], "m.nmea")
+    _, usa = tokens.issue(hub.store, "USA", tokens.PARTNER, now[0])
+    _, jpn = tokens.issue(hub.store, "JPN", tokens.PARTNER, now[0])
+    client = TestClient(create_app(hub))
+    for path in ("/api/v1/tracks.geojson", "/api/v1/events.geojson"):
+        seen = client.get(path, headers={"Authorization": f"Bearer {usa}"}).json()["features"]
+        assert seen
+        for feature in seen:
+            lon, lat = feature["geometry"]["coordinates"]
+            assert (lon * 2) == int(lon * 2)
+            assert (lat * 2) == int(lat * 2)
+        # JPN originated the picture: it sees exact positions.
+        exact = client.get(path, headers={"Authorization": f"Bearer {jpn}"}).json()["features"]
+        assert any(
+            (f["geometry"]["coordinates"][0] * 2) != int(f["geometry"]["coordinates"][0] * 2)
+            for f in exact
+        )
+    hub.close()

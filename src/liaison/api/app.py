@@ -181,6 +181,35 @@ def create_app(hub: Hub, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:  #
         }
         return JSONResponse(collection, media_type="application/geo+json")
 
+    @app.get("/api/v1/tracks.geojson")
+    async def tracks_geojson(
+        who: Caller = authenticated,
+        partner: str | None = None,
+        batches: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> JSONResponse:
+        """Each vessel's latest position among the newest `batches` position items released to
+        the caller, as RFC 7946 Points, coarsened where the caller's agreements say so."""
+        reader = whose(who, partner)
+        released = [
+            e.item for e in hub.feed(reader, 0, 1_000_000).entries if e.item.kind == "position"
+        ]
+        latest: dict[tuple[str | None, int], dict[str, Any]] = {}
+        for batch in reversed(released[-batches:]):
+            decision = hub.releaser.decide(batch, reader)
+            if not decision.allowed:
+                continue
+            for fix in hub.store.positions(batch.id):
+                key = (batch.feed, fix.mmsi)
+                if key in latest and latest[key]["time"] >= fix.time:
+                    continue
+                where = sanitise({"lat": fix.lat, "lon": fix.lon}, decision.obligations)
+                latest[key] = {"time": fix.time, "fix": fix, "where": where, "feed": batch.feed}
+        features = [
+            geojson.track_feature(hub, v["feed"], v["fix"], v["where"]) for v in latest.values()
+        ]
+        collection = {"type": "FeatureCollection", "features": features}
+        return JSONResponse(collection, media_type="application/geo+json")
+
     @app.get("/api/v1/items/{item_id}")
     async def item(
         item_id: str, who: Caller = authenticated, partner: str | None = None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from liaison.hub import Hub
+from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
 
 
@@ -23,4 +26,24 @@ def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | No
         "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {k: v for k, v in payload.items() if k != "position"}
         | {"feed": item.feed, "time": item.time.isoformat().replace("+00:00", "Z")},
+    }
+
+
+def track_feature(hub: Hub, feed: str | None, fix: Fix, where: Mapping[str, Any]) -> dict[str, Any]:
+    """A vessel's latest position (as the caller may see it) with its name from the same feed."""
+    known = hub.store.tracks(feed, fix.mmsi)
+    name = known[0].name if known else None
+    return {
+        "type": "Feature",
+        "id": f"{feed}:{fix.mmsi}",
+        "geometry": {"type": "Point", "coordinates": [where["lon"], where["lat"]]},
+        "properties": {
+            "mmsi": fix.mmsi,
+            "name": name,
+            "feed": feed,
+            "time": datetime.fromtimestamp(fix.time, UTC).isoformat().replace("+00:00", "Z"),
+            "sog_kn": fix.sog,
+            "cog": fix.cog,
+            "heading": fix.heading,
+        },
     }
