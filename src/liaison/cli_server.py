@@ -12,6 +12,8 @@ from liaison import tokens
 from liaison.cli_common import DbOption, JsonOption, app, fail, hub_session, out, print_json
 from liaison.codec import format_time
 from liaison.errors import LiaisonError, NotFound
+from liaison.ingest.listener import Endpoints
+from liaison.ingest.sources import parse_endpoint
 
 tokens_app = typer.Typer(
     help="API tokens: one or more per partner, and operators' (admin) tokens.", no_args_is_help=True
@@ -83,17 +85,32 @@ def serve(
     db: DbOption,
     host: Annotated[str, typer.Option(help="Loopback unless told otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    listen_udp: Annotated[
+        list[str] | None, typer.Option(help="HOST:PORT for AIS over UDP (repeatable).")
+    ] = None,
+    listen_tcp: Annotated[
+        list[str] | None, typer.Option(help="HOST:PORT where receivers push AIS (repeatable).")
+    ] = None,
+    listen_feed: Annotated[
+        str, typer.Option(help="The AIS feed the listeners' input arrives on.")
+    ] = "jpn-ais",
 ) -> None:
-    """Serve the HTTP API (partners' feeds, items, publishing; operators' decisions)."""
+    """Serve the HTTP API, and AIS listeners in the same process (stopping commits their last batch)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     from liaison.api.app import create_app  # noqa: PLC0415
     from liaison.hub import Hub  # noqa: PLC0415
 
     try:
+        endpoints = Endpoints(
+            [parse_endpoint(e) for e in listen_udp or []],
+            [parse_endpoint(e) for e in listen_tcp or []],
+        )
         hub = Hub.open(Path(db))
-        hub.config  # noqa: B018 - fail now, not on the first request, if the store is empty
+        if hub.config.feed(listen_feed) is None and (endpoints.udp or endpoints.tcp):
+            raise NotFound(f"no feed {listen_feed!r} for the listeners")
     except LiaisonError as exc:
         fail(exc)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(create_app(hub), host=host, port=port, log_level="info")
+    listening = (listen_feed, endpoints) if endpoints.udp or endpoints.tcp else None
+    uvicorn.run(create_app(hub, listen=listening), host=host, port=port, log_level="info")

@@ -289,3 +289,29 @@ def test_tracks_geojson_shows_only_released_positions(hub: Hub, client: TestClie
             client.get("/api/v1/tracks.geojson", headers=token(hub, partner)).json()["features"]
             == []
         )
+
+
+def test_serve_runs_ais_listeners_and_commits_on_shutdown(hub: Hub, tmp_path: Path) -> None:
+    import socket  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from liaison.ingest.listener import Endpoints  # noqa: PLC0415
+    from liaison.maritime.region import load_region  # noqa: PLC0415
+    from liaison.maritime.scenarios import build_scenario  # noqa: PLC0415
+    from liaison.maritime.simulate import nmea_lines  # noqa: PLC0415
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    lines = [line for _, line in nmea_lines(build_scenario("miyako-transit", 1, load_region()))]
+    singles = [line for line in lines if "!AIVDM,1,1," in line][:500]
+    app = create_app(hub, listen=("jpn-ais", Endpoints(udp=[("127.0.0.1", port)])))
+    with TestClient(app) as client, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        assert client.get("/api/v1/health").status_code == 200
+        for line in singles:
+            sender.sendto(line.encode() + b"\n", ("127.0.0.1", port))
+        time.sleep(0.5)
+    # Shutdown committed the last batch (and closed the store): every report is stored.
+    reopened = Hub.open(tmp_path / "hub.db")
+    assert sum(t.fixes for t in reopened.store.tracks("jpn-ais")) == len(singles)
+    reopened.close()

@@ -6,6 +6,7 @@ loop's thread; each call is short (indexed reads, one-transaction writes).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +30,8 @@ from liaison.api import errors, geojson, live
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
 from liaison.hub import Hub
+from liaison.ingest.listener import Endpoints
+from liaison.ingest.listener import listen as run_listener
 from liaison.policy.labels_io import display_marking
 from liaison.policy.obligations import sanitise
 from liaison.tokens import Caller
@@ -52,11 +55,31 @@ class ReportIn(BaseModel):
     sources: list[str] | None = None
 
 
-def create_app(hub: Hub, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:  # noqa: PLR0915 - the routes, in one place
+def create_app(  # noqa: PLR0915 - the routes, in one place
+    hub: Hub,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    listen: tuple[str, Endpoints] | None = None,
+) -> FastAPI:
+    """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        hub.close()
+        stop = asyncio.Event()
+        task = None
+        if listen is not None:
+            feed_id, endpoints = listen
+            stream = hub.ais_stream(feed_id, endpoints.describe(), live=True)
+            ready = asyncio.Event()
+            task = asyncio.create_task(run_listener(stream, endpoints, stop, ready=ready))
+            await ready.wait()
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task  # the in-flight batch is committed before the store closes
+            hub.close()
 
     # No /docs or /redoc: their pages load scripts from a CDN, and nothing here downloads.
     app = FastAPI(
