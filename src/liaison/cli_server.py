@@ -113,4 +113,7 @@ def serve(
         fail(exc)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     listening = (listen_feed, endpoints) if endpoints.udp or endpoints.tcp else None
-    uvicorn.run(create_app(hub, listen=listening), host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(create_app(hub, listen=listening), host=host, port=port, log_level="info")
+    finally:
+        hub.close()

@@ -23,7 +23,7 @@ from fastapi import (
     WebSocketDisconnect,
 )
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from liaison import render, tokens
 from liaison.api import errors, geojson, live
@@ -37,6 +37,34 @@ from liaison.policy.obligations import sanitise
 from liaison.tokens import Caller
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_CURSOR = 2**63 - 1  # cursors are SQLite integers
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: the error's kind and a sentence saying why."""
+
+    error: str
+    detail: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "The body is not JSON"),
+        (401, "No token, a wrong one or a revoked one"),
+        (403, "Not the caller's to read or write"),
+        (404, "No such item released to the caller"),
+        (409, "Conflicts with what is stored"),
+        (413, "The body is too large"),
+        (422, "The request is malformed; the detail says where"),
+        (503, "The hub holds no policy yet"),
+    )
+}
+
+
+_GEOJSON: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An RFC 7946 FeatureCollection", "content": {"application/geo+json": {}}}
+}
 
 
 class ReportIn(BaseModel):
@@ -48,9 +76,9 @@ class ReportIn(BaseModel):
     kind: str | None = None
     area: str | None = None
     label: str | dict[str, Any] | None = None
-    originators: list[str] | None = None
+    originators: list[str] | None = Field(default=None, min_length=1)
     time: str | None = None
-    title: str
+    title: str = Field(min_length=1)
     body: str = ""
     sources: list[str] | None = None
 
@@ -78,12 +106,12 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         finally:
             stop.set()
             if task is not None:
-                await task  # the in-flight batch is committed before the store closes
-            hub.close()
+                await task  # the in-flight batch is committed before the server stops
+            # The hub is its opener's to close (`liaison serve` closes it after the server).
 
     # No /docs or /redoc: their pages load scripts from a CDN, and nothing here downloads.
     app = FastAPI(
-        title="Liaison", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+        title="Liaison", version="1", docs_url=None, redoc_url=None, lifespan=lifespan, responses=_ERRORS,
         description="Each partner receives exactly what its agreements and each item's label allow.",
     )  # fmt: skip
     errors.install(app)
@@ -103,7 +131,9 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             )
         return await call_next(request)
 
-    def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+    async def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
+        # async: FastAPI would run a plain function in a worker thread, and the store's one
+        # connection is used from the event loop's thread only.
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer":
             raise NotAuthenticated("no token: send Authorization: Bearer <token>")
@@ -131,7 +161,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     @app.get("/api/v1/feed")
     async def feed(
         who: Caller = authenticated,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
         partner: str | None = None,
     ) -> dict[str, Any]:
@@ -142,17 +172,15 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     @app.get("/api/v1/stream", response_class=StreamingResponse)
     async def stream(
         who: Caller = authenticated,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         partner: str | None = None,
-        last_event_id: Annotated[str | None, Header()] = None,
+        last_event_id: Annotated[str | None, Header(pattern=r"^[0-9]{0,18}$")] = None,
         until_idle: Annotated[float | None, Query(gt=0, le=3600)] = None,
     ) -> StreamingResponse:
         """Server-Sent Events: each release as `id: <cursor>`, `event: release`, `data: <json>`.
         Reconnect with `Last-Event-ID` (or `?after=`) to resume; `until_idle` ends a quiet stream."""
         reader = whose(who, partner)
-        if last_event_id is not None:
-            if not last_event_id.isdigit():
-                raise InputError("Last-Event-ID", "must be a cursor (a whole number)")
+        if last_event_id:
             after = max(after, int(last_event_id))
         return StreamingResponse(
             live.sse(hub, reader, after, until_idle),
@@ -165,12 +193,12 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         """Each release as a JSON message; authenticate with the Authorization header; resume
         with `?after=<cursor>`. Send nothing: the server pushes."""
         try:
-            who = caller(socket.headers.get("authorization"))
+            who = await caller(socket.headers.get("authorization"))
         except NotAuthenticated as exc:
             errors.log.warning("401 WS /api/v1/ws: %s", exc)
             await socket.close(code=4401, reason=str(exc))
             return
-        if who.is_admin or after < 0:
+        if who.is_admin or not 0 <= after <= MAX_CURSOR:
             await socket.close(
                 code=4400, reason="a partner's stream: a partner token and after >= 0"
             )
@@ -185,7 +213,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         except WebSocketDisconnect:
             return
 
-    @app.get("/api/v1/events.geojson")
+    @app.get("/api/v1/events.geojson", response_class=JSONResponse, responses=_GEOJSON)
     async def events_geojson(
         who: Caller = authenticated,
         partner: str | None = None,
@@ -204,7 +232,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         }
         return JSONResponse(collection, media_type="application/geo+json")
 
-    @app.get("/api/v1/tracks.geojson")
+    @app.get("/api/v1/tracks.geojson", response_class=JSONResponse, responses=_GEOJSON)
     async def tracks_geojson(
         who: Caller = authenticated,
         partner: str | None = None,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.errors import (
     AuthError,
@@ -39,6 +41,26 @@ def status_of(exc: LiaisonError) -> int:
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def framework(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own refusals (a body that is not JSON, an unknown path) in our shape.
+        return JSONResponse(
+            {"error": "HTTPError", "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # One shape for every refusal: where, and why, in a sentence.
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return JSONResponse(
+            {"error": "ValidationError", "detail": problems or "invalid request"}, status_code=422
+        )
+
     @app.exception_handler(LiaisonError)
     async def handle(request: Request, exc: LiaisonError) -> JSONResponse:
         code = status_of(exc)
