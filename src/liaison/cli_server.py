@@ -94,6 +94,9 @@ def serve(
     listen_feed: Annotated[
         str, typer.Option(help="The AIS feed the listeners' input arrives on.")
     ] = "jpn-ais",
+    cot_port: Annotated[
+        int | None, typer.Option(help="Serve Cursor on Target (TAK) on this TCP port.")
+    ] = None,
 ) -> None:
     """Serve the HTTP API, and AIS listeners in the same process (stopping commits their last batch)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
@@ -114,6 +117,9 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     listening = (listen_feed, endpoints) if endpoints.udp or endpoints.tcp else None
     try:
-        uvicorn.run(create_app(hub, listen=listening), host=host, port=port, log_level="info")
+        cot = (host, cot_port) if cot_port is not None else None
+        uvicorn.run(
+            create_app(hub, listen=listening, cot=cot), host=host, port=port, log_level="info"
+        )
     finally:
         hub.close()

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from liaison import render, tokens
 from liaison.api import errors, geojson, live
+from liaison.api.cot import serve_cot
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
 from liaison.hub import Hub
@@ -88,6 +89,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     listen: tuple[str, Endpoints] | None = None,
+    cot: tuple[str, int] | None = None,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop."""
 
@@ -101,9 +103,12 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             ready = asyncio.Event()
             task = asyncio.create_task(run_listener(stream, endpoints, stop, ready=ready))
             await ready.wait()
+        cot_server = await serve_cot(hub, *cot) if cot is not None else None
         try:
             yield
         finally:
+            if cot_server is not None:
+                cot_server.close()
             stop.set()
             if task is not None:
                 await task  # the in-flight batch is committed before the server stops
@@ -241,23 +246,8 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         """Each vessel's latest position among the newest `batches` position items released to
         the caller, as RFC 7946 Points, coarsened where the caller's agreements say so."""
         reader = whose(who, partner)
-        released = [
-            e.item for e in hub.feed(reader, 0, 1_000_000).entries if e.item.kind == "position"
-        ]
-        latest: dict[tuple[str | None, int], dict[str, Any]] = {}
-        for batch in reversed(released[-batches:]):
-            decision = hub.releaser.decide(batch, reader)
-            if not decision.allowed:
-                continue
-            for fix in hub.store.positions(batch.id):
-                key = (batch.feed, fix.mmsi)
-                if key in latest and latest[key]["time"] >= fix.time:
-                    continue
-                where = sanitise({"lat": fix.lat, "lon": fix.lon}, decision.obligations)
-                latest[key] = {"time": fix.time, "fix": fix, "where": where, "feed": batch.feed}
-        features = [
-            geojson.track_feature(hub, v["feed"], v["fix"], v["where"]) for v in latest.values()
-        ]
+        seen = geojson.released_tracks(hub, reader, batches)
+        features = [geojson.track_feature(hub, t.feed, t.fix, t.where) for t in seen]
         collection = {"type": "FeatureCollection", "features": features}
         return JSONResponse(collection, media_type="application/geo+json")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from liaison.hub import Hub
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
+from liaison.policy.obligations import sanitise
 
 
 def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -27,6 +29,34 @@ def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | No
         "properties": {k: v for k, v in payload.items() if k != "position"}
         | {"feed": item.feed, "time": item.time.isoformat().replace("+00:00", "Z")},
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SeenTrack:
+    """A vessel's latest fix in what a partner was released, and where the partner may see it."""
+
+    feed: str | None
+    fix: Fix
+    where: Mapping[str, Any]  # {"lat", "lon"}, coarsened by the partner's obligations
+
+
+def released_tracks(hub: Hub, reader: str, batches: int = 50) -> list[SeenTrack]:
+    """Each vessel's latest position among the newest `batches` position items released to
+    `reader` and still decided allowed now, with the obligations of that decision applied."""
+    feed = hub.feed(reader, 0, 1_000_000).entries
+    released = [e.item for e in feed if e.item.kind == "position"]
+    latest: dict[tuple[str | None, int], SeenTrack] = {}
+    for batch in reversed(released[-batches:]):
+        decision = hub.releaser.decide(batch, reader)
+        if not decision.allowed:
+            continue
+        for fix in hub.store.positions(batch.id):
+            key = (batch.feed, fix.mmsi)
+            if key in latest and latest[key].fix.time >= fix.time:
+                continue
+            where = sanitise({"lat": fix.lat, "lon": fix.lon}, decision.obligations)
+            latest[key] = SeenTrack(batch.feed, fix, where)
+    return list(latest.values())
 
 
 def track_feature(hub: Hub, feed: str | None, fix: Fix, where: Mapping[str, Any]) -> dict[str, Any]:

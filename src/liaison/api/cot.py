@@ -1,0 +1,111 @@
+"""Cursor on Target for TAK clients: a TCP stream per partner of the tracks and events it may see.
+
+The client's first line is its API token. Then, every `interval_s`, the hub sends one CoT 2.0
+`<event>` per vessel (its latest released position, coarsened where agreed) and one per new
+maritime event released to the partner. Speeds are in m/s and course in degrees, as CoT wants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from xml.sax.saxutils import quoteattr
+
+from liaison import tokens
+from liaison.api.geojson import SeenTrack, released_tracks
+from liaison.errors import NotAuthenticated
+from liaison.hub import Hub
+from liaison.maritime.detectors.base import KNOTS_TO_MS
+from liaison.model.items import Item
+
+log = logging.getLogger("liaison.cot")
+SURFACE_CONTACT = "a-u-S"  # atom, unknown affiliation, surface
+EVENT_MARKER = "b-m-p-s-m"  # a spot-map marker for a detected event
+UNKNOWN_ERROR = 9_999_999.0  # CoT's "not known" for ce/le
+
+
+def _time(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def track_event(
+    seen: SeenTrack, name: str | None, now: datetime, stale_s: float, affiliation: str
+) -> bytes:
+    fix = seen.fix
+    callsign = name or str(fix.mmsi)
+    course = "" if fix.cog is None else f' course="{fix.cog:.1f}"'
+    speed = "" if fix.sog is None else f' speed="{fix.sog * KNOTS_TO_MS:.2f}"'
+    return (
+        f'<event version="2.0" uid="liaison.{seen.feed}.{fix.mmsi}" type="{affiliation}" how="m-g" '
+        f'time="{_time(now)}" start="{_time(datetime.fromtimestamp(fix.time, UTC))}" '
+        f'stale="{_time(now + timedelta(seconds=stale_s))}">'
+        f'<point lat="{seen.where["lat"]}" lon="{seen.where["lon"]}" hae="0" ce="{UNKNOWN_ERROR}" le="{UNKNOWN_ERROR}"/>'
+        f"<detail><track{course}{speed}/><contact callsign={quoteattr(callsign)}/></detail></event>\n"
+    ).encode()
+
+
+def item_event(
+    item: Item, payload: dict[str, object], now: datetime, stale_s: float
+) -> bytes | None:
+    position = payload.get("position")
+    if not isinstance(position, dict):
+        return None
+    listed = payload.get("names")
+    names = ", ".join(str(n) for n in listed if n) if isinstance(listed, list) else ""
+    what = f"{payload.get('type')}: {names}".strip(": ")
+    return (
+        f'<event version="2.0" uid="liaison.{item.id}" type="{EVENT_MARKER}" how="h-e" '
+        f'time="{_time(now)}" start="{_time(item.time)}" stale="{_time(now + timedelta(seconds=stale_s))}">'
+        f'<point lat="{position.get("lat")}" lon="{position.get("lon")}" hae="0" ce="{UNKNOWN_ERROR}" le="{UNKNOWN_ERROR}"/>'
+        f"<detail><contact callsign={quoteattr(what)}/><remarks>{_escape(str(payload))}</remarks></detail></event>\n"
+    ).encode()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+async def serve_cot(
+    hub: Hub, host: str, port: int, *, interval_s: float = 5.0, stale_s: float = 120.0,
+    affiliation: str = SURFACE_CONTACT,
+) -> asyncio.Server:  # fmt: skip
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            first = await asyncio.wait_for(reader.readline(), timeout=10)
+            who = tokens.authenticate(hub.store, first.decode("utf-8", "replace").strip())
+            if who.is_admin or hub.config.partner(who.holder) is None:
+                raise NotAuthenticated("a partner's token is needed")
+        except (NotAuthenticated, TimeoutError) as exc:
+            log.warning("401 CoT %s: %s", writer.get_extra_info("peername"), exc)
+            writer.close()
+            return
+        after = 0
+        try:
+            while True:
+                now = datetime.now(UTC)
+                for seen in released_tracks(hub, who.holder):
+                    known = hub.store.tracks(seen.feed, seen.fix.mmsi)
+                    writer.write(
+                        track_event(
+                            seen, known[0].name if known else None, now, stale_s, affiliation
+                        )
+                    )
+                page = hub.feed(who.holder, after, 1000)
+                for entry in page.entries:
+                    if entry.item.kind == "event":
+                        data = item_event(entry.item, dict(entry.payload), now, stale_s)
+                        if data is not None:
+                            writer.write(data)
+                after = page.next
+                await writer.drain()
+                await asyncio.sleep(interval_s)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    return await asyncio.start_server(client, host, port)
