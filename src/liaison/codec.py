@@ -22,6 +22,11 @@ def format_time(t: datetime) -> str:
     return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def format_unix(t: float) -> str:
+    """UNIX seconds (how fixes keep time on the hot path) as UTC ISO 8601."""
+    return format_time(datetime.fromtimestamp(t, UTC))
+
+
 def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 

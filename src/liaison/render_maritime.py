@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
+from liaison.codec import format_unix
 from liaison.hub import Hub
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
 from liaison.storage.base import VesselTrack
-
-
-def _iso(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
 
 
 def event_summary(payload: Mapping[str, Any]) -> str:
@@ -65,7 +61,7 @@ def track_json(t: VesselTrack, history: Sequence[Fix] | None) -> dict[str, Any]:
         "name": t.name,
         "callsign": t.callsign,
         "ship_type": t.ship_type,
-        "time": _iso(t.time),
+        "time": format_unix(t.time),
         "lat": t.lat,
         "lon": t.lon,
         "sog": t.sog,
@@ -75,7 +71,7 @@ def track_json(t: VesselTrack, history: Sequence[Fix] | None) -> dict[str, Any]:
     }
     if history is not None:
         out["positions"] = [
-            {"time": _iso(f.time), "lat": f.lat, "lon": f.lon, "sog": f.sog, "cog": f.cog}
+            {"time": format_unix(f.time), "lat": f.lat, "lon": f.lon, "sog": f.sog, "cog": f.cog}
             for f in history
         ]
     return out
@@ -87,13 +83,11 @@ def tracks_table(rows: Sequence[VesselTrack], history: Sequence[Fix] | None) -> 
         table.add_column(column)
     for t in rows:
         table.add_row(
-            t.feed, str(t.mmsi), escape(t.name or ""), _iso(t.time), f"{t.lat:.4f}, {t.lon:.4f}",
+            t.feed, str(t.mmsi), escape(t.name or ""), format_unix(t.time), f"{t.lat:.4f}, {t.lon:.4f}",
             "" if t.sog is None else f"{t.sog:.1f}", "" if t.cog is None else f"{t.cog:.0f}", str(t.fixes),
         )  # fmt: skip
     if history:
-        table.caption = (
-            f"{len(history)} positions, {_iso(history[0].time)} to {_iso(history[-1].time)}"
-        )
+        table.caption = f"{len(history)} positions, {format_unix(history[0].time)} to {format_unix(history[-1].time)}"
     return table
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from liaison.codec import format_time, format_unix
 from liaison.hub import Hub
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
@@ -27,7 +27,7 @@ def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | No
         "id": item.id,
         "geometry": {"type": "Point", "coordinates": [lon, lat]},
         "properties": {k: v for k, v in payload.items() if k != "position"}
-        | {"feed": item.feed, "time": item.time.isoformat().replace("+00:00", "Z")},
+        | {"feed": item.feed, "time": format_time(item.time)},
     }
 
 
@@ -71,7 +71,7 @@ def track_feature(hub: Hub, feed: str | None, fix: Fix, where: Mapping[str, Any]
             "mmsi": fix.mmsi,
             "name": name,
             "feed": feed,
-            "time": datetime.fromtimestamp(fix.time, UTC).isoformat().replace("+00:00", "Z"),
+            "time": format_unix(fix.time),
             "sog_kn": fix.sog,
             "cog": fix.cog,
             "heading": fix.heading,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from liaison.codec import canonical_json
+from liaison.codec import canonical_json, format_unix
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
 from liaison.ingest.sniff import printable
@@ -170,8 +170,8 @@ class AisStream:
         payload = {
             "count": len(fixes),
             "vessels": len({f.mmsi for f in fixes}),
-            "start": _iso(start),
-            "end": _iso(end),
+            "start": format_unix(start),
+            "end": format_unix(end),
             "bbox": [min(lons), min(lats), max(lons), max(lats)],
         }
         return Item(
@@ -188,8 +188,8 @@ class AisStream:
             "type": event.type,
             "mmsi": list(event.mmsis),
             "names": [self._name(m) for m in event.mmsis],
-            "start": _iso(event.start),
-            "end": _iso(event.end),
+            "start": format_unix(event.start),
+            "end": format_unix(event.end),
             "position": {"lat": round(event.lat, 6), "lon": round(event.lon, 6)},
             **event.details,
         }
@@ -243,7 +243,3 @@ def _new_batch_id() -> str:
 
 def _utc(t: float) -> datetime:
     return datetime.fromtimestamp(t, UTC)
-
-
-def _iso(t: float) -> str:
-    return _utc(t).isoformat().replace("+00:00", "Z")

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from liaison.maritime.geo import distance_m
 from liaison.maritime.tracks import Fix
 
 NM = 1852.0  # metres; distances are metres inside, nautical miles in what people read
@@ -30,6 +31,15 @@ class Event:
     lon: float
     sources: frozenset[str]  # the position items the event was found in
     details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def speed_kn(fix: Fix, previous: Fix | None) -> float | None:
+    if fix.sog is not None:
+        return fix.sog
+    if previous is None or fix.time <= previous.time:
+        return None
+    metres = distance_m(previous.lat, previous.lon, fix.lat, fix.lon)
+    return metres / (fix.time - previous.time) / KNOTS_TO_MS
 
 
 class GateView(Protocol):

@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from liaison.maritime.detectors.base import HOUR, Detector, Event
-from liaison.maritime.detectors.loitering import speed_kn
+from liaison.maritime.detectors.base import HOUR, Detector, Event, speed_kn
 from liaison.maritime.geo import distance_m
 from liaison.maritime.tracks import Fix
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from liaison.maritime.detectors.base import HOUR, KNOTS_TO_MS, Detector, Event
-from liaison.maritime.geo import distance_m
+from liaison.maritime.detectors.base import HOUR, Detector, Event, speed_kn
 from liaison.maritime.tracks import Fix
 
 
@@ -29,15 +28,6 @@ class _Episode:
         self.lat_sum += fix.lat
         self.lon_sum += fix.lon
         self.count += 1
-
-
-def speed_kn(fix: Fix, previous: Fix | None) -> float | None:
-    if fix.sog is not None:
-        return fix.sog
-    if previous is None or fix.time <= previous.time:
-        return None
-    metres = distance_m(previous.lat, previous.lon, fix.lat, fix.lon)
-    return metres / (fix.time - previous.time) / KNOTS_TO_MS
 
 
 class LoiteringDetector(Detector):
