@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -102,6 +104,7 @@ def serve(
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     from liaison.api.app import create_app  # noqa: PLC0415
+    from liaison.api.live import Closing  # noqa: PLC0415
     from liaison.hub import Hub  # noqa: PLC0415
 
     try:
@@ -116,10 +119,24 @@ def serve(
         fail(exc)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     listening = (listen_feed, endpoints) if endpoints.udp or endpoints.tcp else None
+    closing = Closing()
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # Live clients are told first, with their resume cursor, and given a moment to
+            # receive it; then uvicorn closes connections and runs the app's shutdown (the
+            # listeners commit their last batch).
+            closing.set()
+            hub.notify()
+            for _ in range(40):
+                if closing.open == 0:
+                    break
+                await asyncio.sleep(0.05)
+            await super().shutdown(sockets)
+
     try:
         cot = (host, cot_port) if cot_port is not None else None
-        uvicorn.run(
-            create_app(hub, listen=listening, cot=cot), host=host, port=port, log_level="info"
-        )
+        app = create_app(hub, listen=listening, cot=cot, closing=closing)
+        Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
     finally:
         hub.close()

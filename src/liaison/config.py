@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
+from liaison.config_taxii import TaxiiSettings, parse_taxii
 from liaison.errors import ConfigError, LabelError
 from liaison.model import (
     KNOWN_KINDS,
@@ -67,6 +68,7 @@ class HubConfig:
     partners: tuple[Partner, ...]
     agreements: tuple[Agreement, ...]
     feeds: tuple[Feed, ...]
+    taxii: TaxiiSettings = field(default_factory=TaxiiSettings)
 
     def partner(self, partner_id: str) -> Partner | None:
         return next((p for p in self.partners if p.id == partner_id), None)
@@ -144,7 +146,7 @@ class _Validator:
         self.problems: list[str] = []
 
     def config(self, data: Mapping[str, Any]) -> HubConfig:
-        unknown = set(data) - {"policy", "areas", "partners", "agreements", "feeds"}
+        unknown = set(data) - {"policy", "areas", "partners", "agreements", "feeds", "taxii"}
         for key in sorted(unknown):
             self.problems.append(f"unknown top-level key {key!r}")
         areas = tuple(self.strings(data.get("areas", list(DEFAULT_AREAS)), "areas"))
@@ -158,9 +160,12 @@ class _Validator:
             data, "agreements", lambda a, w: self.agreement(a, w, partner_ids, areas)
         )
         feeds = self.each(data, "feeds", lambda f, w: self.feed(f, w, partner_ids, areas))
+        taxii = parse_taxii(data.get("taxii"), self.policy, self.problems)
         if self.problems:
             raise ConfigError(self.source, self.problems)
-        return HubConfig(self.policy, areas, tuple(partners), tuple(agreements), tuple(feeds))
+        return HubConfig(
+            self.policy, areas, tuple(partners), tuple(agreements), tuple(feeds), taxii
+        )
 
     def each(
         self, data: Mapping[str, Any], key: str, build: Callable[[Mapping[str, Any], str], T | None]

@@ -7,9 +7,10 @@
      │    ├── SpifError      a SPIF file is malformed or of an unknown version
      │    └── LabelError     a label names what the policy does not define
      ├── AuthError
- │    ├── NotAuthenticated no, a wrong or a revoked token
- │    └── Forbidden        a known caller asked for what is not its own
- ├── InputError          one input record (a report line, a message) is bad
+     │    ├── NotAuthenticated no, a wrong or a revoked token
+     │    └── Forbidden        a known caller asked for what is not its own
+     ├── InputError          one input record (a report line, a message) is bad
+     │    └── MediaTypeError a request's Accept or Content-Type is a format the hub does not speak
      └── StoreError
           ├── NotFound       no such item, partner, feed or policy version
           ├── Conflict       a write would change something immutable
@@ -93,6 +94,14 @@ class InputError(LiaisonError, ValueError):
         self.where = where
         self.reason = reason
         super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class MediaTypeError(InputError):
+    """`accept` True: the hub cannot answer in the asked format; False: cannot read the body's."""
+
+    def __init__(self, where: str, reason: str, *, accept: bool) -> None:
+        self.accept = accept
+        super().__init__(where, reason)
 
 
 class StoreError(LiaisonError):

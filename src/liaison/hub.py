@@ -50,6 +50,20 @@ class Hub:
         self.store = store
         self.clock = clock
         self._loaded: tuple[PolicyVersion, HubConfig, ReleaseEngine] | None = None
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` after every commit that releases something; returns the way to stop.
+
+        Live streams wait on this instead of polling the store; the callback runs in the
+        committing thread, so it must only hand the news over (e.g. call_soon_threadsafe)."""
+        self._watchers.append(callback)
+        return lambda: self._watchers.remove(callback)
+
+    def notify(self) -> None:
+        """Wake every watcher (after a commit; when the server stops)."""
+        for callback in list(self._watchers):
+            callback()
 
     @classmethod
     def open(cls, db: str | Path, clock: Clock = utc_now) -> Hub:
@@ -136,6 +150,8 @@ class Hub:
                     )
             releases = route(releaser, items.values(), now)
             self.store.commit(Batch(list(items.values()), releases, rejections))
+            if releases:
+                self.notify()
             summary.stored += len(items)
             summary.releases += len(releases)
             summary.rejections.extend(rejections)
@@ -156,6 +172,7 @@ class Hub:
             source=source,
             clock=self.clock,
             live=live,
+            on_commit=self.notify,
         )
 
     def ingest_ais(

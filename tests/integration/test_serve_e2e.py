@@ -4,10 +4,6 @@ JPN, USA and NATO each receive exactly what the engine allows, over pull, SSE an
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,50 +15,28 @@ from liaison.hub import Hub
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
 from liaison.maritime.simulate import nmea_lines
+from tests.integration.processes import free_port, liaison, start_server
 
 PARTNERS = ("JPN", "USA", "NATO")
-
-
-def _liaison(*args: str | Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "liaison", *map(str, args)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, dict[str, str]]]:
     work = tmp_path_factory.mktemp("serve")
     db = work / "hub.db"
-    _liaison("init", "--db", db)
+    liaison("init", "--db", db)
     secrets = {
-        p: _liaison("tokens", "create", "--db", db, "--partner", p).strip().splitlines()[-1]
+        p: liaison("tokens", "create", "--db", db, "--partner", p).strip().splitlines()[-1]
         for p in PARTNERS
     }
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "liaison", "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    port = free_port()
+    server = start_server(db, port, work / "serve.log")
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("liaison serve did not come up")
         nmea = work / "miyako.nmea"
         lines = nmea_lines(build_scenario("miyako-transit", 1, load_region()))
         nmea.write_text("".join(line + "\n" for _, line in lines))
-        _liaison("ingest", "--db", db, "--feed", "jpn-ais", nmea)
+        liaison("ingest", "--db", db, "--feed", "jpn-ais", nmea)
         yield base, db, secrets
     finally:
         server.terminate()

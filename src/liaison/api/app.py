@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -17,8 +17,6 @@ from fastapi import (
     FastAPI,
     Header,
     Query,
-    Request,
-    Response,
     WebSocket,
     WebSocketDisconnect,
 )
@@ -28,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from liaison import render, tokens
 from liaison.api import errors, geojson, live
 from liaison.api.cot import serve_cot
+from liaison.api.limits import BodyLimit
+from liaison.api.taxii import taxii_router
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
 from liaison.hub import Hub
@@ -90,8 +90,12 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     max_body_bytes: int = MAX_BODY_BYTES,
     listen: tuple[str, Endpoints] | None = None,
     cot: tuple[str, int] | None = None,
+    closing: live.Closing | None = None,
 ) -> FastAPI:
-    """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop."""
+    """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
+
+    `closing`, once set (by the server's signal handler), tells live clients the server is
+    stopping and where to resume, and ends their streams so that shutdown need not wait."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -121,20 +125,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     )  # fmt: skip
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
-            return JSONResponse(
-                {
-                    "error": "PayloadTooLarge",
-                    "detail": f"bodies are limited to {max_body_bytes} bytes",
-                },
-                status_code=413,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
     async def caller(authorization: Annotated[str | None, Header()] = None) -> Caller:
         # async: FastAPI would run a plain function in a worker thread, and the store's one
@@ -188,7 +179,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         if last_event_id:
             after = max(after, int(last_event_id))
         return StreamingResponse(
-            live.sse(hub, reader, after, until_idle),
+            live.sse(hub, reader, after, until_idle, closing),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -210,10 +201,17 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             return
         await socket.accept()
         try:
-            async for got in live.releases(hub, who.holder, after, until_idle=until_idle):
-                await socket.send_json(
-                    {"type": "keep-alive"} if got is None else {"type": "release", **got[1]}
-                )
+            news = live.releases(hub, who.holder, after, until_idle=until_idle, closing=closing)
+            async for got in news:
+                match got:
+                    case live.Delivery(_, entry):
+                        await socket.send_json({"type": "release", **entry})
+                    case live.KeepAlive():
+                        await socket.send_json({"type": "keep-alive"})
+                    case live.ShuttingDown(resume):
+                        await socket.send_json({"type": "shutdown", "resume_after": resume})
+                        await socket.close(code=1001, reason=f"server stopping; after={resume}")
+                        return
             await socket.close(code=1000, reason="idle")
         except WebSocketDisconnect:
             return
@@ -309,4 +307,5 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             ],
         }
 
+    app.include_router(taxii_router(hub, caller, max_body_bytes))
     return app

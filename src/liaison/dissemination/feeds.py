@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ class FeedEntry:
     # What the partner may see: the sanitised copy where obligations apply.
     payload: Mapping[str, Any]
     agreements: tuple[str, ...]
+    released: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,9 @@ def read_feed(
     *,
     after: int = 0,
     limit: int = 100,
+    area: str | None = None,
+    kinds: Sequence[str] | None = None,
+    released_after: datetime | None = None,
 ) -> FeedPage:
     """Releases recorded for the partner, each decided again as of `at` before it is delivered.
 
@@ -44,7 +48,7 @@ def read_feed(
     still passed, so resuming never repeats it); the copy obeys both the recorded obligations
     and the current ones.
     """
-    rows = store.feed(partner, after, limit)
+    rows = store.feed(partner, after, limit, area=area, kinds=kinds, released_after=released_after)
     entries = []
     for release, item in rows:
         now = releaser.decide(item, partner, at)
@@ -52,5 +56,7 @@ def read_feed(
             continue
         obligations = release.obligations.merge(now.obligations)
         payload = item.payload if obligations.empty else sanitise(item.payload, obligations)
-        entries.append(FeedEntry(release.cursor, item, payload, release.agreements))
+        entries.append(
+            FeedEntry(release.cursor, item, payload, release.agreements, release.released)
+        )
     return FeedPage(partner, tuple(entries), rows[-1][0].cursor if rows else after)

@@ -17,6 +17,6 @@ def route(releaser: Releaser, items: Iterable[Item], at: datetime) -> list[Relea
             d = releaser.decide(item, partner.id, at)
             if d.allowed:
                 releases.append(
-                    Release(partner.id, item.id, d.policy_version, d.obligations, d.agreements)
+                    Release(partner.id, item.id, d.policy_version, d.obligations, d.agreements, at)
                 )
     return releases

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,8 +66,10 @@ class AisStream:
         source: str,
         clock: Clock,
         live: bool = False,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self.on_commit = on_commit
         self.engine = engine
         self.feed = feed
         self.source = source
@@ -153,6 +156,8 @@ class AisStream:
         self.store.commit(
             Batch(list(items.values()), releases, self._rejections, self._fixes, self._tracks())
         )
+        if releases and self.on_commit is not None:
+            self.on_commit()
         self.summary.releases += len(releases)
         self.summary.rejected += len(self._rejections)
         room = SHOWN_REJECTIONS - len(self.summary.rejections)

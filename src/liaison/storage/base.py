@@ -33,6 +33,7 @@ class Release:
     policy_version: int
     obligations: Obligations
     agreements: tuple[str, ...]
+    released: datetime | None = None  # when the router released it (TAXII's date_added)
     cursor: int = 0  # assigned by the store
 
 
@@ -104,7 +105,16 @@ class Store(Protocol):
 
     def items(self, after: int = 0, limit: int = 1000) -> list[tuple[int, Item]]: ...
 
-    def feed(self, partner: str, after: int, limit: int) -> list[tuple[Release, Item]]: ...
+    def feed(
+        self,
+        partner: str,
+        after: int,
+        limit: int,
+        *,
+        area: str | None = None,
+        kinds: Sequence[str] | None = None,
+        released_after: datetime | None = None,
+    ) -> list[tuple[Release, Item]]: ...
 
     def release(self, partner: str, item_id: str) -> Release | None: ...
 

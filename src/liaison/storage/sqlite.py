@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from liaison.codec import (
     canonical_json,
@@ -94,11 +96,13 @@ class SqliteStore:
         """Store a whole batch in one transaction: all of it, or (on any error) none of it."""
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO items (id, kind, feed, time, digest, body) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO items (id, kind, area, feed, time, digest, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         i.id,
                         i.kind,
+                        i.area,
                         i.feed,
                         format_time(i.time),
                         item_digest(i),
@@ -107,9 +111,10 @@ class SqliteStore:
                     for i in batch.items
                 ],
             )
-            self._db.executemany(
-                "INSERT INTO releases (partner, item_id, policy_version, obligations, agreements) "
-                "VALUES (?, ?, ?, ?, ?)",
+            inserted = self._db.executemany(
+                "INSERT INTO releases "
+                "(partner, item_id, policy_version, obligations, agreements, kind, area, released) "
+                "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ? FROM items i WHERE i.id = ?",
                 [
                     (
                         r.partner,
@@ -117,10 +122,18 @@ class SqliteStore:
                         r.policy_version,
                         _obligations_json(r.obligations),
                         json.dumps(r.agreements),
+                        release_time(r),
+                        r.item_id,
                     )
                     for r in batch.releases
                 ],
             )
+            if inserted.rowcount != len(batch.releases):
+                # INSERT ... SELECT inserts nothing for an item that is not stored.
+                raise StoreError(
+                    f"{self.path}: write failed, nothing stored: "
+                    "a release names an item that is not stored (FOREIGN KEY constraint failed)"
+                )
             self._db.executemany(
                 "INSERT INTO positions (source, mmsi, time, lat, lon, sog, cog, heading) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -170,38 +183,42 @@ class SqliteStore:
         ).fetchall()
         return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
 
-    def feed(self, partner: str, after: int, limit: int) -> list[tuple[Release, Item]]:
+    def feed(
+        self,
+        partner: str,
+        after: int,
+        limit: int,
+        *,
+        area: str | None = None,
+        kinds: Sequence[str] | None = None,
+        released_after: datetime | None = None,
+    ) -> list[tuple[Release, Item]]:
+        """The partner's releases after the cursor, in order; optionally of one area, of some
+        kinds, released after a time."""
+        where = ["r.partner = ?", "r.cursor > ?"]
+        args: list[object] = [partner, after]
+        if area is not None:
+            where.append("r.area = ?")
+            args.append(area)
+        if kinds is not None:
+            where.append(f"r.kind IN ({', '.join('?' for _ in kinds)})")
+            args.extend(kinds)
+        if released_after is not None:
+            where.append("r.released > ?")
+            args.append(_fixed_time(released_after))
         rows = self._db.execute(
-            "SELECT r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, i.body "
-            "FROM releases r JOIN items i ON i.id = r.item_id "
-            "WHERE r.partner = ? AND r.cursor > ? ORDER BY r.cursor LIMIT ?",
-            (partner, after, limit),
+            f"SELECT {_RELEASE_COLUMNS}, i.body FROM releases r JOIN items i ON i.id = r.item_id "
+            f"WHERE {' AND '.join(where)} ORDER BY r.cursor LIMIT ?",
+            (*args, limit),
         ).fetchall()
-        out = []
-        for cursor, who, item_id, version, obligations, agreements, body in rows:
-            release = Release(
-                who,
-                item_id,
-                version,
-                _obligations(obligations),
-                tuple(json.loads(agreements)),
-                cursor,
-            )
-            out.append((release, item_from_json(json.loads(body))))
-        return out
+        return [(_release(row[:-1]), item_from_json(json.loads(row[-1]))) for row in rows]
 
     def release(self, partner: str, item_id: str) -> Release | None:
         row = self._db.execute(
-            "SELECT cursor, partner, item_id, policy_version, obligations, agreements FROM releases "
-            "WHERE partner = ? AND item_id = ?",
+            f"SELECT {_RELEASE_COLUMNS} FROM releases r WHERE r.partner = ? AND r.item_id = ?",
             (partner, item_id),
         ).fetchone()
-        if row is None:
-            return None
-        cursor, who, iid, version, obligations, agreements = row
-        return Release(
-            who, iid, version, _obligations(obligations), tuple(json.loads(agreements)), cursor
-        )
+        return None if row is None else _release(row)
 
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
         rows = self._db.execute(
@@ -316,6 +333,35 @@ class _Transaction:
         self._db.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error):
             raise StoreError(f"{self._path}: write failed, nothing stored: {exc}") from exc
+
+
+_RELEASE_COLUMNS = (
+    "r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, r.released"
+)
+
+
+def _release(row: tuple[Any, ...]) -> Release:
+    cursor, who, item_id, version, obligations, agreements, released = row
+    return Release(
+        who,
+        item_id,
+        int(version),
+        _obligations(obligations),
+        tuple(json.loads(agreements)),
+        parse_time(released),
+        int(cursor),
+    )
+
+
+def release_time(r: Release) -> str:
+    if r.released is None:
+        raise StoreError(f"release of {r.item_id} to {r.partner} has no release time")
+    return _fixed_time(r.released)
+
+
+def _fixed_time(t: datetime) -> str:
+    """UTC with microseconds, always the same width, so that times compare as text."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _policy(row: tuple[int, str, str, str, bytes]) -> PolicyVersion:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
+    area TEXT NOT NULL,
     feed TEXT,
     time TEXT NOT NULL,
     digest TEXT NOT NULL,
@@ -29,9 +30,14 @@ CREATE TABLE IF NOT EXISTS releases (
     policy_version INTEGER NOT NULL REFERENCES policy_versions(version),
     obligations TEXT NOT NULL,
     agreements TEXT NOT NULL,
+    -- copied from the item so that a partner's collection per area is read from one index
+    kind TEXT NOT NULL,
+    area TEXT NOT NULL,
+    released TEXT NOT NULL,  -- fixed-width UTC with microseconds: compares as text
     UNIQUE (partner, item_id)
 );
 CREATE INDEX IF NOT EXISTS releases_by_partner ON releases (partner, cursor);
+CREATE INDEX IF NOT EXISTS releases_by_area ON releases (partner, area, cursor);
 CREATE INDEX IF NOT EXISTS items_by_kind ON items (kind, seq);
 CREATE TABLE IF NOT EXISTS positions (
     seq INTEGER PRIMARY KEY,

@@ -48,7 +48,7 @@ def make_item(
 
 
 def release(partner: str, item_id: str, version: int = 1) -> Release:
-    return Release(partner, item_id, version, Obligations(), ("itpp-jpn",))
+    return Release(partner, item_id, version, Obligations(), ("itpp-jpn",), T0)
 
 
 def rejection(feed: str, line: int) -> Rejection:
@@ -186,7 +186,7 @@ def test_release_obligations_round_trip(versioned: SqliteStore) -> None:
     versioned.commit(
         Batch(
             [make_item("a")],
-            [Release("NATO", "a", 1, obligations, ("itpp-jpn", "alliance"))],
+            [Release("NATO", "a", 1, obligations, ("itpp-jpn", "alliance"), T0)],
         )
     )
     ((got, _),) = versioned.feed("NATO", 0, 10)

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: an append-only Merkle tree in the manner of RFC 9162."""
