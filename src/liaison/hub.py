@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from liaison.audit import entries
 from liaison.codec import item_digest
 from liaison.config import ConfigSource, HubConfig, parse_config
 from liaison.dissemination.feeds import FeedPage, read_feed
@@ -148,8 +149,10 @@ class Hub:
                     rejections.append(
                         Rejection(feed_id, source, number, exc.reason, printable(line), now)
                     )
-            releases = route(releaser, items.values(), now)
-            self.store.commit(Batch(list(items.values()), releases, rejections))
+            routed = route(releaser, items.values(), now)
+            releases = routed.releases
+            audit = [entries.ingested(i, now) for i in items.values()] + routed.decisions
+            self.store.commit(Batch(list(items.values()), releases, rejections, audit=audit))
             if releases:
                 self.notify()
             summary.stored += len(items)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from liaison.audit import entries
 from liaison.codec import canonical_json, format_unix
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
@@ -152,10 +153,20 @@ class AisStream:
             if self.store.item_digest(item.id) is None:
                 items[item.id] = item
             self.summary.events[event.type] += 1
-        releases = route(releaser, items.values(), now)
+        routed = route(releaser, items.values(), now)
+        releases = routed.releases
+        audit = [
+            entries.ingested(i, now, self._fixes)
+            if i.kind == "position"
+            else entries.derived(i, now)
+            for i in items.values()
+        ]
         self.store.commit(
-            Batch(list(items.values()), releases, self._rejections, self._fixes, self._tracks())
-        )
+            Batch(
+                list(items.values()), releases, self._rejections, self._fixes, self._tracks(),
+                audit + routed.decisions,
+            )
+        )  # fmt: skip
         if releases and self.on_commit is not None:
             self.on_commit()
         self.summary.releases += len(releases)

@@ -6,11 +6,13 @@ it returns, in one transaction: a batch is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from liaison.audit.entries import AuditRecord, Entry
+from liaison.audit.heads import SignedHead
 from liaison.config import ConfigSource
 from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
@@ -35,6 +37,7 @@ class Release:
     agreements: tuple[str, ...]
     released: datetime | None = None  # when the router released it (TAXII's date_added)
     cursor: int = 0  # assigned by the store
+    payload_sha256: str = ""  # of the sanitised payload as released (logged in the audit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +89,44 @@ class Batch:
     rejections: Sequence[Rejection] = ()
     positions: Sequence[Fix] = ()  # each stored under its position item (`Fix.source`)
     tracks: Sequence[VesselTrack] = ()  # replace the feed's earlier state of these vessels
+    # Audit entries of the batch's acts (ingested, derived, decided); the store adds a
+    # `released` entry per release once its cursor is known, all in the one transaction.
+    audit: Sequence[Entry] = ()
+
+
+class AuditView(Protocol):
+    """The audit log as stored: entries (leaves), the Merkle node table, signed heads."""
+
+    def size(self) -> int: ...
+
+    def node(self, level: int, index: int) -> bytes: ...
+
+    def root(self, size: int | None = None) -> tuple[int, bytes]: ...
+
+    def records(self, after: int, limit: int, partner: str | None = None) -> list[AuditRecord]: ...
+
+    def record(self, index: int) -> AuditRecord: ...
+
+    def index_of(self, leaf: bytes) -> int | None: ...
+
+    def heads(self, limit: int = 1000, latest: bool = False) -> list[SignedHead]: ...
 
 
 class Store(Protocol):
+    @property
+    def audit(self) -> AuditView: ...
+
     def add_policy_version(
-        self, source: ConfigSource, created: datetime, expected: int | None = None
+        self,
+        source: ConfigSource,
+        created: datetime,
+        expected: int | None = None,
+        record: Mapping[str, Any] | None = None,
     ) -> int: ...
+
+    def log(self, logged: Sequence[Entry]) -> None: ...
+
+    def add_head(self, head: SignedHead) -> None: ...
 
     def latest_policy(self) -> PolicyVersion | None: ...
 

@@ -6,13 +6,17 @@ make items, releases and policy versions append-only at the database level too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from liaison.audit import entries
+from liaison.audit.entries import Entry
+from liaison.audit.heads import SignedHead
 from liaison.codec import (
     canonical_json,
     format_time,
@@ -27,6 +31,7 @@ from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredToken, VesselTrack
+from liaison.storage.sqlite_audit import AUDIT_SCHEMA, AuditTables
 from liaison.storage.sqlite_schema import FIX_COLUMNS, SCHEMA, SCHEMA_VERSION, append_only_triggers
 
 
@@ -39,7 +44,9 @@ class SqliteStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript("BEGIN;" + SCHEMA + append_only_triggers() + "COMMIT;")
+            self._db.executescript(
+                "BEGIN;" + SCHEMA + AUDIT_SCHEMA + append_only_triggers() + "COMMIT;"
+            )
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
@@ -51,6 +58,11 @@ class SqliteStore:
             raise StoreError(
                 f"{self.path}: store schema version {row[0]}, this hub reads {SCHEMA_VERSION}"
             )
+        self._audit = AuditTables(self._db)
+
+    @property
+    def audit(self) -> AuditTables:
+        return self._audit
 
     def close(self) -> None:
         self._db.close()
@@ -58,9 +70,14 @@ class SqliteStore:
     # --- policy versions ----------------------------------------------------------------------
 
     def add_policy_version(
-        self, source: ConfigSource, created: datetime, expected: int | None = None
+        self,
+        source: ConfigSource,
+        created: datetime,
+        expected: int | None = None,
+        record: Mapping[str, Any] | None = None,
     ) -> int:
-        """Append the next policy version; with `expected`, only if that is its number."""
+        """Append the next policy version; with `expected`, only if that is its number;
+        `record` is the governance record of the change, logged with it."""
         with self._transaction():
             row = self._db.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions"
@@ -72,6 +89,11 @@ class SqliteStore:
                 "INSERT INTO policy_versions VALUES (?, ?, ?, ?, ?)",
                 (version, format_time(created), source.name, source.text, source.spif),
             )
+            digest = hashlib.sha256(source.text.encode() + b"\0" + source.spif).hexdigest()
+            frontier = self.audit.append(
+                [entries.policy(version, digest, source.name, created, record)]
+            )
+        self.audit.install(frontier)
         return version
 
     def latest_policy(self) -> PolicyVersion | None:
@@ -111,29 +133,30 @@ class SqliteStore:
                     for i in batch.items
                 ],
             )
-            inserted = self._db.executemany(
-                "INSERT INTO releases "
-                "(partner, item_id, policy_version, obligations, agreements, kind, area, released) "
-                "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ? FROM items i WHERE i.id = ?",
-                [
+            logged = list(batch.audit)
+            for r in batch.releases:
+                inserted = self._db.execute(
+                    "INSERT INTO releases "
+                    "(partner, item_id, policy_version, obligations, agreements, kind, area, released) "
+                    "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ? FROM items i WHERE i.id = ?",
                     (
-                        r.partner,
-                        r.item_id,
-                        r.policy_version,
-                        _obligations_json(r.obligations),
-                        json.dumps(r.agreements),
-                        release_time(r),
-                        r.item_id,
+                        r.partner, r.item_id, r.policy_version, _obligations_json(r.obligations),
+                        json.dumps(r.agreements), release_time(r), r.item_id,
+                    ),
+                )  # fmt: skip
+                if inserted.rowcount != 1 or inserted.lastrowid is None:
+                    # INSERT ... SELECT inserts nothing for an item that is not stored.
+                    raise StoreError(
+                        f"{self.path}: write failed, nothing stored: a release names item "
+                        f"{r.item_id!r}, which is not stored (FOREIGN KEY constraint failed)"
                     )
-                    for r in batch.releases
-                ],
-            )
-            if inserted.rowcount != len(batch.releases):
-                # INSERT ... SELECT inserts nothing for an item that is not stored.
-                raise StoreError(
-                    f"{self.path}: write failed, nothing stored: "
-                    "a release names an item that is not stored (FOREIGN KEY constraint failed)"
-                )
+                logged.append(
+                    entries.released(
+                        r.item_id, r.partner, cursor=inserted.lastrowid,
+                        payload_sha256=r.payload_sha256, policy_version=r.policy_version,
+                        at=r.released or datetime.now(UTC),
+                    )
+                )  # fmt: skip
             self._db.executemany(
                 "INSERT INTO positions (source, mmsi, time, lat, lon, sog, cog, heading) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -168,6 +191,8 @@ class SqliteStore:
                     for q in batch.rejections
                 ],
             )
+            frontier = self.audit.append(logged)
+        self.audit.install(frontier)
 
     def item(self, item_id: str) -> Item | None:
         row = self._db.execute("SELECT body FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -257,6 +282,10 @@ class SqliteStore:
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, NULL)",
                 (token.id, token.holder, token.role, token.hash, format_time(token.created)),
             )
+            frontier = self.audit.append(
+                [entries.token("issued", token.id, token.holder, token.role, token.created)]
+            )
+        self.audit.install(frontier)
 
     def revoke_token(self, token_id: str, at: datetime) -> bool:
         with self._transaction():
@@ -264,7 +293,14 @@ class SqliteStore:
                 "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
                 (format_time(at), token_id),
             )
-        return done.rowcount == 1
+            if done.rowcount != 1:
+                return False
+            holder, role = self._db.execute(
+                "SELECT holder, role FROM tokens WHERE id = ?", (token_id,)
+            ).fetchone()
+            frontier = self.audit.append([entries.token("revoked", token_id, holder, role, at)])
+        self.audit.install(frontier)
+        return True
 
     def token_by_hash(self, digest: str) -> StoredToken | None:
         row = self._db.execute(
@@ -309,6 +345,18 @@ class SqliteStore:
             (feed, feed, mmsi, mmsi),
         ).fetchall()
         return [VesselTrack(*row) for row in rows]
+
+    # --- the audit log (reads: `self.audit`) ---------------------------------------------------
+
+    def log(self, logged: Sequence[Entry]) -> None:
+        """Acts that write nothing else (a denial): their entries, in their own transaction."""
+        with self._transaction():
+            frontier = self.audit.append(logged)
+        self.audit.install(frontier)
+
+    def add_head(self, head: SignedHead) -> None:
+        with self._transaction():
+            self.audit.add_head(head)
 
     # --- helpers ------------------------------------------------------------------------------
 

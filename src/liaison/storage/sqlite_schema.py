@@ -88,7 +88,15 @@ CREATE TABLE IF NOT EXISTS quarantine (
 
 FIX_COLUMNS = "p.mmsi, p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.source"
 
-APPEND_ONLY = ("policy_versions", "items", "releases", "positions")
+APPEND_ONLY = (
+    "policy_versions",
+    "items",
+    "releases",
+    "positions",
+    "audit_entries",
+    "audit_nodes",
+    "audit_heads",
+)
 
 
 def append_only_triggers() -> str:

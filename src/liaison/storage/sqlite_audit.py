@@ -1,0 +1,146 @@
+"""The audit log's tables in the embedded store: entries (the leaves), the Merkle node table and
+the signed tree heads. Entries are appended inside the transaction of the act they record.
+
+Level 0 of the tree is the entries' leaf hashes; `audit_nodes` holds every complete aligned
+subtree above them as it completes (one row per append on average), so the root at any size and
+any proof take O(log n) reads. The in-memory frontier is re-read whenever the log grew
+elsewhere (another process writing the same file), and replaced only after a commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from liaison.audit.entries import AuditRecord, Entry
+from liaison.audit.heads import SignedHead
+from liaison.audit.merkle import Frontier, leaf_hash
+from liaison.codec import format_time, parse_time
+from liaison.errors import NotFound
+
+AUDIT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_entries (
+    seq INTEGER PRIMARY KEY,  -- the leaf index, from 0
+    type TEXT NOT NULL,
+    partner TEXT,
+    item_id TEXT,
+    body BLOB NOT NULL,       -- canonical JSON, exactly the bytes the leaf hashes
+    leaf BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_partner ON audit_entries (partner, seq);
+CREATE INDEX IF NOT EXISTS audit_by_leaf ON audit_entries (leaf);
+CREATE TABLE IF NOT EXISTS audit_nodes (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_heads (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    time TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+"""
+
+AUDIT_TABLES = ("audit_entries", "audit_nodes", "audit_heads")
+
+
+class AuditTables:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._frontier = Frontier()
+
+    def size(self) -> int:
+        row = self._db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries").fetchone()
+        return int(row[0])
+
+    def node(self, level: int, index: int) -> bytes:
+        if level == 0:
+            row = self._db.execute(
+                "SELECT leaf FROM audit_entries WHERE seq = ?", (index,)
+            ).fetchone()
+        else:
+            row = self._db.execute(
+                "SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?", (level, index)
+            ).fetchone()
+        if row is None:
+            raise KeyError((level, index))
+        return bytes(row[0])
+
+    def append(self, entries: Sequence[Entry]) -> Frontier:
+        """Write the entries and the nodes they complete; call inside the act's transaction.
+        Returns the new frontier, to `install` once the transaction has committed."""
+        size = self.size()
+        if self._frontier.size != size:
+            self._frontier = Frontier.from_nodes(size, self.node)
+        frontier = Frontier.from_bytes(self._frontier.to_bytes())
+        rows = []
+        nodes = []
+        for offset, entry in enumerate(entries):
+            body = entry.body()
+            leaf = leaf_hash(body)
+            rows.append((size + offset, entry.type, entry.partner, entry.item_id, body, leaf))
+            nodes += [(n.level, n.index, n.hash) for n in frontier.append(leaf)]
+        self._db.executemany("INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany("INSERT INTO audit_nodes VALUES (?, ?, ?)", nodes)
+        return frontier
+
+    def install(self, frontier: Frontier) -> None:
+        self._frontier = frontier
+
+    def root(self, size: int | None = None) -> tuple[int, bytes]:
+        """(size, root) now, or the root at an earlier size."""
+        current = self.size()
+        if self._frontier.size != current:
+            self._frontier = Frontier.from_nodes(current, self.node)
+        if size is None or size == current:
+            return current, self._frontier.root()
+        if not 0 <= size <= current:
+            raise NotFound(f"the audit log holds {current} entries, not {size}")
+        return size, Frontier.from_nodes(size, self.node).root()
+
+    def records(self, after: int, limit: int, partner: str | None = None) -> list[AuditRecord]:
+        rows = self._db.execute(
+            "SELECT seq, type, partner, item_id, body, leaf FROM audit_entries "
+            "WHERE seq >= ? AND (? IS NULL OR partner = ?) ORDER BY seq LIMIT ?",
+            (after, partner, partner, limit),
+        ).fetchall()
+        return [_record(row) for row in rows]
+
+    def record(self, index: int) -> AuditRecord:
+        row = self._db.execute(
+            "SELECT seq, type, partner, item_id, body, leaf FROM audit_entries WHERE seq = ?",
+            (index,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no audit entry {index}")
+        return _record(row)
+
+    def index_of(self, leaf: bytes) -> int | None:
+        row = self._db.execute(
+            "SELECT MIN(seq) FROM audit_entries WHERE leaf = ?", (leaf,)
+        ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def add_head(self, head: SignedHead) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO audit_heads VALUES (?, ?, ?, ?, ?)",
+            (head.size, head.root, format_time(head.time), head.key_id, head.signature),
+        )
+
+    def heads(self, limit: int = 1000, latest: bool = False) -> list[SignedHead]:
+        order = "DESC" if latest else "ASC"
+        rows = self._db.execute(
+            f"SELECT size, root, time, key_id, signature FROM audit_heads ORDER BY size {order} LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            SignedHead(int(s), bytes(r), parse_time(t), k, bytes(sig)) for s, r, t, k, sig in rows
+        ]
+
+
+def _record(row: tuple[int, str, str | None, str | None, bytes, bytes]) -> AuditRecord:
+    seq, kind, partner, item_id, body, leaf = row
+    return AuditRecord(int(seq), kind, partner, item_id, bytes(body), bytes(leaf))
