@@ -15,10 +15,12 @@ from typing import Annotated
 import typer
 
 from liaison import (
+    cli_audit,  # noqa: F401 - registers the audit commands on `app`
     cli_maritime,  # noqa: F401 - registers the maritime commands on `app`
     cli_server,  # noqa: F401 - registers the token and serve commands on `app`
     render,
 )
+from liaison.audit.heads import default_key_path, load_or_create_key
 from liaison.cli_common import (  # `app` is re-exported: liaison.cli:app is the entry point
     DbOption,
     JsonOption,
@@ -65,6 +67,7 @@ def init(
         parse_config(source)  # every problem listed before the store file is even created
     except LiaisonError as exc:
         fail(exc)
+    key_path = default_key_path(db)
     with hub_session(db) as hub:
         version = hub.initialise(source)
         cfg = hub.config
@@ -72,6 +75,14 @@ def init(
             f"initialised {db}: policy version {version} from {source.name} "
             f"({len(cfg.partners)} partners, {len(cfg.agreements)} agreements, {len(cfg.feeds)} feeds, "
             f"policy {cfg.policy.name})",
+            markup=False,
+        )
+        created = not key_path.exists()
+        hub.audit.key = load_or_create_key(key_path)
+        head = hub.audit.sign_head(hub.clock())
+        out.print(
+            f"audit log: {head.size} entries, root {head.root.hex()[:16]}..., signed with "
+            f"{'the new' if created else 'the'} key {key_path} (keep it outside the database)",
             markup=False,
         )
 

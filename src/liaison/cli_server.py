@@ -99,6 +99,10 @@ def serve(
     cot_port: Annotated[
         int | None, typer.Option(help="Serve Cursor on Target (TAK) on this TCP port.")
     ] = None,
+    audit_key: Annotated[
+        Path | None,
+        typer.Option(help="The key that signs audit heads (default: <db>.audit-key)."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API, and AIS listeners in the same process (stopping commits their last batch)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
@@ -112,7 +116,7 @@ def serve(
             [parse_endpoint(e) for e in listen_udp or []],
             [parse_endpoint(e) for e in listen_tcp or []],
         )
-        hub = Hub.open(Path(db))
+        hub = Hub.open(Path(db), audit_key=audit_key)
         if hub.config.feed(listen_feed) is None and (endpoints.udp or endpoints.tcp):
             raise NotFound(f"no feed {listen_feed!r} for the listeners")
     except LiaisonError as exc:

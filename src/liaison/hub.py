@@ -10,7 +10,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from liaison.audit import entries
+from liaison.audit.heads import default_key_path, load_key
+from liaison.audit.log import AuditLog
 from liaison.codec import item_digest
 from liaison.config import ConfigSource, HubConfig, parse_config
 from liaison.dissemination.feeds import FeedPage, read_feed
@@ -47,9 +51,12 @@ class IngestSummary:
 
 
 class Hub:
-    def __init__(self, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: Store, clock: Clock = utc_now, audit_key: Ed25519PrivateKey | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.audit = AuditLog(store, audit_key)
         self._loaded: tuple[PolicyVersion, HubConfig, ReleaseEngine] | None = None
         self._watchers: list[Callable[[], None]] = []
 
@@ -67,8 +74,16 @@ class Hub:
             callback()
 
     @classmethod
-    def open(cls, db: str | Path, clock: Clock = utc_now) -> Hub:
-        return cls(SqliteStore(db), clock)
+    def open(cls, db: str | Path, clock: Clock = utc_now, audit_key: Path | None = None) -> Hub:
+        """The hub on the store at `db`; it signs audit heads with the key file beside the store
+        (`<db>.audit-key`, or `audit_key`) when there is one."""
+        path = audit_key or default_key_path(db)
+        key = load_key(path) if audit_key is not None or path.exists() else None
+        return cls(SqliteStore(db), clock, key)
+
+    def deny(self, partner: str, asked: str, reason: str) -> None:
+        """Log that a partner asked for what it may not have (the refusal itself is the caller's)."""
+        self.store.log([entries.denied(partner, asked, reason, self.clock())])
 
     def close(self) -> None:
         self.store.close()

@@ -25,11 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from liaison import render, tokens
 from liaison.api import errors, geojson, live
+from liaison.api.audit import audit_router
 from liaison.api.cot import serve_cot
 from liaison.api.limits import BodyLimit
 from liaison.api.taxii import taxii_router
 from liaison.codec import item_to_json
-from liaison.errors import Forbidden, InputError, NotAuthenticated, NotFound
+from liaison.errors import Forbidden, InputError, LiaisonError, NotAuthenticated, NotFound
 from liaison.hub import Hub
 from liaison.ingest.listener import Endpoints
 from liaison.ingest.listener import listen as run_listener
@@ -91,11 +92,21 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     listen: tuple[str, Endpoints] | None = None,
     cot: tuple[str, int] | None = None,
     closing: live.Closing | None = None,
+    head_every_s: float = 60.0,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
 
     `closing`, once set (by the server's signal handler), tells live clients the server is
-    stopping and where to resume, and ends their streams so that shutdown need not wait."""
+    stopping and where to resume, and ends their streams so that shutdown need not wait.
+    With an audit key, the hub signs a new tree head every `head_every_s` if the log grew."""
+
+    async def sign_heads() -> None:
+        while hub.audit.key is not None:
+            try:
+                hub.audit.sign_head(hub.clock())
+            except LiaisonError as exc:  # a busy or read-only store: try again next time
+                errors.log.warning("could not sign an audit head: %s", exc)
+            await asyncio.sleep(head_every_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,9 +119,11 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             task = asyncio.create_task(run_listener(stream, endpoints, stop, ready=ready))
             await ready.wait()
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
+        signer = asyncio.create_task(sign_heads())
         try:
             yield
         finally:
+            signer.cancel()
             if cot_server is not None:
                 cot_server.close()
             stop.set()
@@ -147,6 +160,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
                 raise InputError("partner", "an operator names the partner: ?partner=P")
             return partner
         if partner is not None and partner != who.holder:
+            hub.deny(who.holder, f"the view of {partner}", "a partner reads only its own")
             raise Forbidden(f"{who.holder} may not read the feed of {partner}")
         return who.holder
 
@@ -259,6 +273,10 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         release = hub.store.release(reader, item_id) if found else None
         decision = hub.releaser.decide(found, reader) if found and release else None
         if found is None or decision is None or not decision.allowed:
+            if found is not None and not who.is_admin:
+                # Logged (an item it may not have), yet answered as if the item did not exist.
+                reason = "; ".join(decision.reasons) if decision else "not released to it"
+                hub.deny(reader, f"item {item_id}", reason)
             # The same answer for "no such item" and "not yours": existence is not disclosed.
             raise NotFound(f"no item {item_id!r} released to {reader}")
         obligations = (
@@ -308,4 +326,5 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         }
 
     app.include_router(taxii_router(hub, caller, max_body_bytes))
+    app.include_router(audit_router(hub, caller))
     return app

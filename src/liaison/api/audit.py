@@ -1,0 +1,108 @@
+"""The audit log over HTTP: the public key, signed heads, a partner's own entries, and proofs.
+
+A partner reads only the entries about itself (its decisions and releases, its tokens); it may
+ask for the inclusion proof of any leaf hash it holds (a hash reveals nothing), and for
+consistency proofs between any two sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from liaison.audit import heads
+from liaison.audit.log import record_json
+from liaison.errors import Forbidden, InputError, NotFound
+from liaison.hub import Hub
+from liaison.tokens import Caller
+
+Index = Annotated[int, Query(ge=0, le=2**62)]
+
+
+def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+    authenticated = Depends(caller)
+
+    @router.get("/key")
+    async def key() -> dict[str, Any]:
+        """The Ed25519 public key that signs the tree heads (no token needed: it is public)."""
+        if hub.audit.key is None:
+            raise NotFound("this hub holds no audit signing key")
+        public = hub.audit.key.public_key()
+        return {
+            "algorithm": "Ed25519",
+            "key_id": heads.key_id(public),
+            "public_key_pem": heads.public_pem(public),
+            "signed_bytes": "canonical JSON of {log, root (hex), size, time}",
+        }
+
+    @router.get("/head")
+    async def head(who: Caller = authenticated) -> dict[str, Any]:
+        """The latest signed tree head (signed now if the log has grown since)."""
+        return hub.audit.sign_head(hub.clock()).to_json()
+
+    @router.get("/heads")
+    async def signed_heads(
+        who: Caller = authenticated, limit: Annotated[int, Query(ge=1, le=10_000)] = 100
+    ) -> dict[str, Any]:
+        """The newest signed heads, newest first: keep them, and ask for consistency proofs."""
+        return {"heads": [h.to_json() for h in hub.store.audit.heads(limit, latest=True)]}
+
+    @router.get("/entries")
+    async def entries(
+        who: Caller = authenticated,
+        partner: str | None = None,
+        after: Index = 0,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    ) -> dict[str, Any]:
+        """Entries in log order from index `after`: a partner's own (`partner=me`, the default for
+        a partner); an operator's choice of partner, or all."""
+        if who.is_admin:
+            reader = None if partner in {None, "all"} else partner
+        else:
+            if partner not in {None, "me", who.holder}:
+                hub.deny(who.holder, f"audit entries of {partner}", "not its own entries")
+                raise Forbidden(f"{who.holder} may read its own audit entries, not {partner}'s")
+            reader = who.holder
+        records = hub.store.audit.records(after, limit, reader)
+        return {
+            "entries": [record_json(r) for r in records],
+            "next": records[-1].index + 1 if records else after,
+        }
+
+    @router.get("/proof/inclusion")
+    async def inclusion(
+        who: Caller = authenticated,
+        index: Index | None = None,
+        leaf: Annotated[str | None, Query(pattern=r"^[0-9a-fA-F]{64}$")] = None,
+        size: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    ) -> dict[str, Any]:
+        """The inclusion proof of an entry (by `leaf` hash, or by `index` for one's own entries)
+        in the tree of `size` entries (default: the latest signed head)."""
+        if (index is None) == (leaf is None):
+            raise InputError("query", "give index=N or leaf=<64 hex digits>")
+        at = index if index is not None else hub.audit.index_of(str(leaf))
+        if index is not None and not who.is_admin:
+            owner = hub.store.audit.record(index).partner
+            if owner != who.holder:
+                hub.deny(who.holder, f"audit entry {index}", "not its own entry")
+                raise Forbidden(
+                    f"entry {index} is not {who.holder}'s: ask by the leaf hash you hold"
+                )
+        tree_size, _ = hub.audit.head_for(size, hub.clock())
+        return hub.audit.inclusion(at, tree_size).to_json()
+
+    @router.get("/proof/consistency")
+    async def consistency(
+        who: Caller = authenticated,
+        first: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        second: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    ) -> dict[str, Any]:
+        """That the log of `second` entries (default: the latest signed head) extends the log
+        of `first` entries."""
+        to, _ = hub.audit.head_for(second, hub.clock())
+        return hub.audit.consistency(first, to).to_json()
+
+    return router
