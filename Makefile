@@ -33,6 +33,8 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.decide
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.serve
+	$(BIN)/python -m bench.audit
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

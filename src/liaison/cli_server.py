@@ -99,6 +99,9 @@ def serve(
     cot_port: Annotated[
         int | None, typer.Option(help="Serve Cursor on Target (TAK) on this TCP port.")
     ] = None,
+    commit_ms: Annotated[
+        int, typer.Option(min=1, max=60_000, help="Listeners commit a batch this often.")
+    ] = 100,
     audit_key: Annotated[
         Path | None,
         typer.Option(help="The key that signs audit heads (default: <db>.audit-key)."),
@@ -140,7 +143,7 @@ def serve(
 
     try:
         cot = (host, cot_port) if cot_port is not None else None
-        app = create_app(hub, listen=listening, cot=cot, closing=closing)
+        app = create_app(hub, listen=listening, cot=cot, closing=closing, commit_s=commit_ms / 1000)
         Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
     finally:
         hub.close()

@@ -12,14 +12,20 @@ from liaison.model.items import Item
 from liaison.model.labels import Label
 from liaison.policy.labels_io import label_to_json
 
+# One encoder, made once: `json.dumps` with options builds a new one per call, which costs more
+# than encoding a small audit entry.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
 
 def canonical_json(value: object) -> str:
     """Sorted keys, no spaces, UTF-8 kept: equal values give equal text (and equal digests)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def format_time(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    return t.isoformat().replace("+00:00", "Z")
 
 
 def format_unix(t: float) -> str:

@@ -93,12 +93,14 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     cot: tuple[str, int] | None = None,
     closing: live.Closing | None = None,
     head_every_s: float = 60.0,
+    commit_s: float = 0.1,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
 
     `closing`, once set (by the server's signal handler), tells live clients the server is
     stopping and where to resume, and ends their streams so that shutdown need not wait.
-    With an audit key, the hub signs a new tree head every `head_every_s` if the log grew."""
+    With an audit key, the hub signs a new tree head every `head_every_s` if the log grew.
+    Listeners commit every `commit_s` (or 5,000 lines): the floor of ingest-to-delivery latency."""
 
     async def sign_heads() -> None:
         while hub.audit.key is not None:
@@ -116,7 +118,9 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             feed_id, endpoints = listen
             stream = hub.ais_stream(feed_id, endpoints.describe(), live=True)
             ready = asyncio.Event()
-            task = asyncio.create_task(run_listener(stream, endpoints, stop, ready=ready))
+            task = asyncio.create_task(
+                run_listener(stream, endpoints, stop, commit_s=commit_s, ready=ready)
+            )
             await ready.wait()
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
         signer = asyncio.create_task(sign_heads())

@@ -83,7 +83,8 @@ def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRoute
         in the tree of `size` entries (default: the latest signed head)."""
         if (index is None) == (leaf is None):
             raise InputError("query", "give index=N or leaf=<64 hex digits>")
-        at = index if index is not None else hub.audit.index_of(str(leaf))
+        holder = None if who.is_admin else who.holder
+        at = index if index is not None else hub.audit.index_of(str(leaf), holder)
         if index is not None and not who.is_admin:
             owner = hub.store.audit.record(index).partner
             if owner != who.holder:

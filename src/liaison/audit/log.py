@@ -104,12 +104,17 @@ class AuditLog:
         path = merkle.inclusion_proof(index, size, self.store.audit.node)
         return InclusionProof(index, size, record.leaf, root, tuple(path))
 
-    def index_of(self, leaf_hex: str) -> int:
+    def index_of(self, leaf_hex: str, partner: str | None = None) -> int:
+        """Where an entry is, by its leaf hash: for a partner, among the entries it may hold."""
         try:
             leaf = bytes.fromhex(leaf_hex)
         except ValueError:
             raise InputError("leaf", "a leaf hash is 64 hexadecimal digits") from None
-        index = self.store.audit.index_of(leaf)
+        # The partner's own entries first (indexed); then anywhere (a scan: a hash another
+        # partner gave it, say — a hash reveals nothing).
+        index = self.store.audit.index_of(leaf, partner)
+        if index is None and partner is not None:
+            index = self.store.audit.index_of(leaf)
         if index is None:
             raise NotFound(f"no audit entry with leaf hash {leaf_hex[:16]}...")
         return index

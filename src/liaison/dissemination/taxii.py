@@ -30,7 +30,7 @@ from liaison.storage.base import Store
 
 TAXII_KINDS = ("report", "indicator", "event")
 STIX_MEDIA = "application/stix+json;version=2.1"
-SCAN = 500  # releases read per store query
+SCAN = 500  # releases read per store query at most (a page's first query reads limit + 1)
 MAX_SCAN = 20_000  # releases examined per request at most; beyond, `more` with a `next`
 _NAMESPACE = uuid.UUID("0c7e4c3e-6f1d-4f0a-9d5e-7461786969aa")
 _NEXT = re.compile(r"^([0-9]{1,18})\.([0-9]{1,9})$")
@@ -171,12 +171,14 @@ def objects(
     after, skip = parse_next(next_token)
     out: list[Record] = []
     sent: set[tuple[str, str]] = set()
+    scan = min(limit + 1, SCAN)  # most releases give one object: read about a page's worth
     for _ in range(0, MAX_SCAN, SCAN):
         start = after
         page = read_feed(
-            store, releaser, partner, at, after=after, limit=SCAN, area=area, kinds=TAXII_KINDS,
+            store, releaser, partner, at, after=after, limit=scan, area=area, kinds=TAXII_KINDS,
             released_after=added_after,
         )  # fmt: skip
+        scan = SCAN
         if page.next == start:  # the store had nothing after `start`
             return Page(tuple(out), False, None)
         for entry in page.entries:

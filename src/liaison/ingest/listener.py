@@ -35,6 +35,9 @@ class Endpoints:
         return " ".join(parts + [f"connect:{h}:{p}" for h, p in self.connect])
 
 
+SLICE_LINES = 500
+
+
 async def listen(
     stream: AisStream,
     endpoints: Endpoints,
@@ -87,7 +90,13 @@ async def listen(
             arrived.cancel()  # a pending get gives up its place; a finished one keeps its line
             with contextlib.suppress(asyncio.CancelledError):
                 take_one(await arrived)
-            take_waiting()
+            while not queue.empty():
+                # A long burst in slices: commits stay on time, and pushes to clients and
+                # requests run between slices instead of after the whole burst.
+                for _ in range(min(queue.qsize(), SLICE_LINES)):
+                    take_one(queue.get_nowait())
+                commit_if_due()
+                await asyncio.sleep(0)
             commit_if_due()
         # Stopping: take no new connections, but read what the sockets already hold.
         for server in servers:

@@ -245,6 +245,14 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else _release(row)
 
+    def releases_page(self, after: int, limit: int) -> list[Release]:
+        """Every partner's releases after the cursor, in cursor order (for the audit check)."""
+        rows = self._db.execute(
+            f"SELECT {_RELEASE_COLUMNS} FROM releases r WHERE r.cursor > ? ORDER BY r.cursor LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [_release(row) for row in rows]
+
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
         rows = self._db.execute(
             "SELECT feed, source, line, reason, raw, at FROM quarantine "
@@ -347,6 +355,21 @@ class SqliteStore:
         return [VesselTrack(*row) for row in rows]
 
     # --- the audit log (reads: `self.audit`) ---------------------------------------------------
+
+    def audit_nodes(self, level: int, start: int, end: int) -> list[tuple[int, bytes]]:
+        """The stored Merkle nodes (index, hash) of one level with start <= index < end."""
+        rows = self._db.execute(
+            "SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+            (level, start, end),
+        ).fetchall()
+        return [(int(i), h) for i, h in rows]  # as stored: a hash of another type is a mismatch
+
+    def audit_node_levels(self) -> list[tuple[int, int, int, int]]:
+        """(level, count, lowest index, highest index) of the stored Merkle nodes, per level."""
+        rows = self._db.execute(
+            "SELECT level, COUNT(*), MIN(idx), MAX(idx) FROM audit_nodes GROUP BY level ORDER BY level"
+        ).fetchall()
+        return [(int(v), int(n), int(lo), int(hi)) for v, n, lo, hi in rows]
 
     def log(self, logged: Sequence[Entry]) -> None:
         """Acts that write nothing else (a denial): their entries, in their own transaction."""
