@@ -21,6 +21,8 @@ from liaison.dissemination.feeds import FeedPage, read_feed
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
 from liaison.errors import Conflict, InputError, LabelError, NotFound, NotInitialised
+from liaison.governance.model import Proposal
+from liaison.governance.procedure import Governance
 from liaison.ingest.ais_stream import AisStream, AisSummary
 from liaison.ingest.reports import ReportContext, parse_report
 from liaison.ingest.sniff import printable
@@ -81,6 +83,31 @@ class Hub:
         key = load_key(path) if audit_key is not None or path.exists() else None
         return cls(SqliteStore(db), clock, key)
 
+    @property
+    def governance(self) -> Governance:
+        return Governance(self.store, self.clock, self._passed)
+
+    def _passed(self, proposal: Proposal) -> None:
+        """A proposal passed: with `apply_to_existing`, release the backlog under the new
+        version (what was released before stays; nothing is recalled)."""
+        if not proposal.apply_to_existing:
+            return
+        after = 0
+        while page := self.store.items(after, 500):
+            after = page[-1][0]
+            items = [item for _, item in page]
+            releaser = self.releaser
+            now = self.clock()
+            routed = route(releaser, items, now)
+            new = [r for r in routed.releases if self.store.release(r.partner, r.item_id) is None]
+            fresh = {(r.partner, r.item_id) for r in new}
+            decided = [
+                e for e in routed.decisions if (e.partner, e.item_id) in fresh
+            ]  # the decisions that release something new
+            if new:
+                self.store.commit(Batch([], new, audit=decided))
+                self.notify()
+
     def deny(self, partner: str, asked: str, reason: str) -> None:
         """Log that a partner asked for what it may not have (the refusal itself is the caller's)."""
         self.store.log([entries.denied(partner, asked, reason, self.clock())])
@@ -101,7 +128,9 @@ class Hub:
             raise Conflict(f"the store is already initialised (policy version {version})") from None
 
     def _load(self) -> tuple[PolicyVersion, HubConfig, ReleaseEngine]:
-        if self._loaded is None:
+        # A new policy version (a proposal passed, here or in another process) replaces the
+        # whole triple at once: no decision ever sees half a change.
+        if self._loaded is None or self._loaded[0].version != self.store.policy_head():
             version = self.store.latest_policy()
             if version is None:
                 raise NotInitialised(
@@ -184,7 +213,7 @@ class Hub:
         feed = self._feed(feed_id)
         return AisStream(
             store=self.store,
-            engine=self.engine,
+            engines=lambda: self.engine,
             feed=feed,
             detectors=default_detectors(load_region(region)),
             source=source,

@@ -24,11 +24,15 @@ from typing import Any
 
 from liaison.audit.merkle import leaf_hash, root
 from liaison.codec import canonical_json, format_time, item_digest
+from liaison.governance.model import Act, Proposal
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
 from liaison.policy.engine import Decision
 
-TYPES = ("ingested", "derived", "decided", "released", "denied", "policy", "token")
+TYPES = (
+    "ingested", "derived", "decided", "released", "denied", "policy", "token", "proposal",
+    "governance",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,31 @@ def policy(
 def token(event: str, token_id: str, holder: str, role: str, at: datetime) -> Entry:
     fields = {"event": event, "token": token_id, "holder": holder, "role": role}
     return Entry("token", at, fields, partner=holder if role == "partner" else None)
+
+
+def proposal(p: Proposal) -> Entry:
+    fields = {
+        "proposal": p.id,
+        "proposer": p.proposer,
+        "deadline": format_time(p.deadline),
+        "body": sorted(p.body),
+        "touches": sorted(p.touches),
+        "base_version": p.base_version,
+        "change_sha256": hashlib.sha256(p.change.encode()).hexdigest(),
+        "supersedes": p.supersedes,
+    }
+    return Entry("proposal", p.created, fields)
+
+
+def governance(act: Act) -> Entry:
+    fields = {
+        "proposal": act.proposal,
+        "act": act.kind.value,
+        "member": act.member,
+        "reason": act.reason,
+        "version": act.version,
+    }
+    return Entry("governance", act.at, fields)
 
 
 def payload_sha256(payload: Mapping[str, Any]) -> str:

@@ -61,7 +61,7 @@ class AisStream:
         self,
         *,
         store: Store,
-        engine: ReleaseEngine,
+        engines: Callable[[], ReleaseEngine],
         feed: Feed,
         detectors: list[Detector],
         source: str,
@@ -71,7 +71,10 @@ class AisStream:
     ) -> None:
         self.store = store
         self.on_commit = on_commit
-        self.engine = engine
+        # The engine of the current policy version, taken afresh for each batch: a proposal
+        # that passes while a listener runs applies from the next batch on.
+        self.engines = engines
+        self.engine = engines()
         self.feed = feed
         self.source = source
         self.clock = clock
@@ -147,6 +150,7 @@ class AisStream:
         if self._fixes:
             batch = self._position_item(self._fixes)
             items[batch.id] = batch
+        self.engine = self.engines()
         releaser = Releaser(self.engine, lambda i: items.get(i) or self.store.item(i))
         for event in self._events:
             item = self._event_item(event, releaser)

@@ -6,7 +6,7 @@ it returns, in one transaction: a batch is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from liaison.audit.entries import AuditRecord, Entry
 from liaison.audit.heads import SignedHead
 from liaison.config import ConfigSource
+from liaison.governance.model import Act, Proposal
 from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
@@ -122,7 +123,20 @@ class Store(Protocol):
         created: datetime,
         expected: int | None = None,
         record: Mapping[str, Any] | None = None,
+        acts: Sequence[Act] = (),
     ) -> int: ...
+
+    def policy_head(self) -> int: ...
+
+    def add_proposal(
+        self, make: Callable[[str], Proposal], acts: Sequence[Act] = ()
+    ) -> Proposal: ...
+
+    def add_acts(self, acts: Sequence[Act]) -> None: ...
+
+    def proposals(self, proposal_id: str | None = None) -> list[Proposal]: ...
+
+    def acts(self, proposal_id: str | None = None) -> list[Act]: ...
 
     def log(self, logged: Sequence[Entry]) -> None: ...
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,20 @@ from liaison.codec import (
 )
 from liaison.config import ConfigSource
 from liaison.errors import Conflict, NotFound, StoreError
+from liaison.governance.model import Act, ActKind, Proposal
 from liaison.maritime.tracks import Fix
 from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredToken, VesselTrack
 from liaison.storage.sqlite_audit import AUDIT_SCHEMA, AuditTables
+from liaison.storage.sqlite_governance import (
+    GOVERNANCE_SCHEMA,
+    insert_act,
+    insert_proposal,
+    next_proposal_id,
+    read_acts,
+    read_proposals,
+)
 from liaison.storage.sqlite_schema import FIX_COLUMNS, SCHEMA, SCHEMA_VERSION, append_only_triggers
 
 
@@ -45,7 +55,12 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(
-                "BEGIN;" + SCHEMA + AUDIT_SCHEMA + append_only_triggers() + "COMMIT;"
+                "BEGIN;"
+                + SCHEMA
+                + AUDIT_SCHEMA
+                + GOVERNANCE_SCHEMA
+                + append_only_triggers()
+                + "COMMIT;"
             )
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -75,9 +90,11 @@ class SqliteStore:
         created: datetime,
         expected: int | None = None,
         record: Mapping[str, Any] | None = None,
+        acts: Sequence[Act] = (),
     ) -> int:
         """Append the next policy version; with `expected`, only if that is its number;
-        `record` is the governance record of the change, logged with it."""
+        `record` is the governance record of the change, logged with it, and `acts` the acts
+        on proposals that make it (a proposal passing), in the same transaction."""
         with self._transaction():
             row = self._db.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions"
@@ -90,11 +107,19 @@ class SqliteStore:
                 (version, format_time(created), source.name, source.text, source.spif),
             )
             digest = hashlib.sha256(source.text.encode() + b"\0" + source.spif).hexdigest()
+            for act in acts:
+                insert_act(self._db, replace(act, version=version))
             frontier = self.audit.append(
                 [entries.policy(version, digest, source.name, created, record)]
+                + [entries.governance(replace(a, version=version)) for a in acts]
             )
         self.audit.install(frontier)
         return version
+
+    def policy_head(self) -> int:
+        """The latest policy version's number (0 before `init`): cheap, read per batch."""
+        row = self._db.execute("SELECT COALESCE(MAX(version), 0) FROM policy_versions").fetchone()
+        return int(row[0])
 
     def latest_policy(self) -> PolicyVersion | None:
         row = self._db.execute(
@@ -353,6 +378,36 @@ class SqliteStore:
             (feed, feed, mmsi, mmsi),
         ).fetchall()
         return [VesselTrack(*row) for row in rows]
+
+    # --- governance: proposals and acts ---------------------------------------------------------
+
+    def add_proposal(self, make: Callable[[str], Proposal], acts: Sequence[Act] = ()) -> Proposal:
+        """Store a new proposal (`make` receives its id) with its `submitted` act, and `acts`
+        (the `superseded` act of the proposal it amends), in one transaction."""
+        with self._transaction():
+            proposal = make(next_proposal_id(self._db))
+            insert_proposal(self._db, proposal)
+            submitted = Act(proposal.id, ActKind.SUBMITTED, proposal.proposer, proposal.created)
+            for act in (submitted, *acts):
+                insert_act(self._db, act)
+            frontier = self.audit.append(
+                [entries.proposal(proposal)] + [entries.governance(a) for a in (submitted, *acts)]
+            )
+        self.audit.install(frontier)
+        return proposal
+
+    def add_acts(self, acts: Sequence[Act]) -> None:
+        with self._transaction():
+            for act in acts:
+                insert_act(self._db, act)
+            frontier = self.audit.append([entries.governance(a) for a in acts])
+        self.audit.install(frontier)
+
+    def proposals(self, proposal_id: str | None = None) -> list[Proposal]:
+        return read_proposals(self._db, proposal_id)
+
+    def acts(self, proposal_id: str | None = None) -> list[Act]:
+        return read_acts(self._db, proposal_id)
 
     # --- the audit log (reads: `self.audit`) ---------------------------------------------------
 

@@ -96,6 +96,8 @@ APPEND_ONLY = (
     "audit_entries",
     "audit_nodes",
     "audit_heads",
+    "proposals",
+    "proposal_acts",
 )
 
 

@@ -1,0 +1,1 @@
+"""Governance: proposals decided under the silence procedure."""

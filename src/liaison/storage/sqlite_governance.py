@@ -1,0 +1,96 @@
+"""Proposals and their acts in the embedded store: both append-only; a proposal's state is read
+from its acts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from liaison.codec import format_time, parse_time
+from liaison.governance.model import Act, ActKind, Proposal
+
+GOVERNANCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS proposals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    proposer TEXT NOT NULL,
+    created TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    change TEXT NOT NULL,
+    body TEXT NOT NULL,
+    touches TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    apply_to_existing INTEGER NOT NULL,
+    supersedes TEXT,
+    spif BLOB
+);
+CREATE TABLE IF NOT EXISTS proposal_acts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal TEXT NOT NULL REFERENCES proposals(id),
+    kind TEXT NOT NULL,
+    member TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    version INTEGER
+);
+CREATE INDEX IF NOT EXISTS acts_by_proposal ON proposal_acts (proposal, seq);
+"""
+
+GOVERNANCE_TABLES = ("proposals", "proposal_acts")
+_PROPOSAL_COLUMNS = (
+    "id, proposer, created, deadline, rationale, change, body, touches, base_version, "
+    "apply_to_existing, supersedes, spif"
+)
+
+
+def insert_proposal(db: sqlite3.Connection, p: Proposal) -> None:
+    db.execute(
+        f"INSERT INTO proposals ({_PROPOSAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p.id, p.proposer, format_time(p.created), format_time(p.deadline), p.rationale,
+            p.change, json.dumps(sorted(p.body)), json.dumps(sorted(p.touches)), p.base_version,
+            int(p.apply_to_existing), p.supersedes, p.spif,
+        ),
+    )  # fmt: skip
+
+
+def insert_act(db: sqlite3.Connection, act: Act) -> None:
+    db.execute(
+        "INSERT INTO proposal_acts (proposal, kind, member, at, reason, version) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (act.proposal, act.kind.value, act.member, format_time(act.at), act.reason, act.version),
+    )
+
+
+def next_proposal_id(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM proposals").fetchone()
+    return f"P-{int(row[0])}"
+
+
+def read_proposals(db: sqlite3.Connection, proposal_id: str | None = None) -> list[Proposal]:
+    rows = db.execute(
+        f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE ? IS NULL OR id = ? ORDER BY seq",
+        (proposal_id, proposal_id),
+    ).fetchall()
+    return [
+        Proposal(
+            pid, proposer, parse_time(created), parse_time(deadline), rationale, change,
+            frozenset(json.loads(body)), frozenset(json.loads(touches)), int(base),
+            bool(apply), supersedes, None if spif is None else bytes(spif),
+        )
+        for (pid, proposer, created, deadline, rationale, change, body, touches, base, apply,
+             supersedes, spif) in rows
+    ]  # fmt: skip
+
+
+def read_acts(db: sqlite3.Connection, proposal_id: str | None = None) -> list[Act]:
+    rows = db.execute(
+        "SELECT proposal, kind, member, at, reason, version FROM proposal_acts "
+        "WHERE ? IS NULL OR proposal = ? ORDER BY seq",
+        (proposal_id, proposal_id),
+    ).fetchall()
+    return [
+        Act(p, ActKind(kind), member, parse_time(at), reason, version)
+        for p, kind, member, at, reason, version in rows
+    ]
