@@ -81,7 +81,8 @@ def listen(
             summary, stats = await run_listener(stream, endpoints, stop, on_commit=report)
             out.print(
                 f"stopped: {summary.messages} messages, {summary.rejected} rejected, "
-                f"{sum(summary.events.values())} events, {stats.dropped} lines dropped (queue full)",
+                f"{sum(summary.events.values())} events, {stats.dropped} lines dropped (queue full), "
+                f"{stats.read_kernel_drops()} datagrams dropped by the kernel (receive buffer full)",
                 markup=False,
             )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ class Endpoints:
 
 
 SLICE_LINES = 500
+log = logging.getLogger("liaison.listen")
 
 
 async def listen(
@@ -77,6 +79,7 @@ async def listen(
         ):
             stream.commit()
             pending, last_commit = 0, time.monotonic()
+            _report_kernel_drops(stats)
             if on_commit is not None:
                 on_commit(stream.summary, stats)
 
@@ -113,6 +116,16 @@ async def listen(
         stopping.cancel()
     take_waiting()
     return stream.close(), stats
+
+
+def _report_kernel_drops(stats: SourceStats) -> None:
+    before = stats.kernel_dropped
+    if stats.read_kernel_drops() > before:
+        log.warning(
+            "the kernel dropped %d UDP datagrams (%d in all) before the hub could read them: "
+            "raise net.core.rmem_max, or send more slowly",
+            stats.kernel_dropped - before, stats.kernel_dropped,
+        )  # fmt: skip
 
 
 async def _settle(

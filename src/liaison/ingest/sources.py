@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from liaison.errors import InputError
 
@@ -24,6 +26,34 @@ class SourceStats:
     connections: int = 0
     dropped: int = 0
     errors: list[str] = field(default_factory=list)
+    # Datagrams the kernel dropped before the hub could read them (its receive buffer was
+    # full): invisible to the hub itself, so read from /proc/net/udp for our sockets.
+    kernel_dropped: int = 0
+    udp_inodes: list[int] = field(default_factory=list, repr=False)
+
+    def read_kernel_drops(self) -> int:
+        """Refresh `kernel_dropped` (Linux; elsewhere it stays 0) and return it."""
+        if self.udp_inodes:
+            self.kernel_dropped = kernel_drops(self.udp_inodes)
+        return self.kernel_dropped
+
+
+def kernel_drops(
+    inodes: list[int], tables: tuple[str, ...] = ("/proc/net/udp", "/proc/net/udp6")
+) -> int:
+    """The `drops` counters of the UDP sockets with these inodes (the last column of each row)."""
+    wanted = {str(i) for i in inodes}
+    total = 0
+    for table in tables:
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) >= 13 and cols[9] in wanted and cols[-1].isdigit():
+                total += int(cols[-1])
+    return total
 
 
 def parse_endpoint(text: str) -> tuple[str, int]:
@@ -62,6 +92,7 @@ async def listen_udp(
     # (the kernel caps it at net.core.rmem_max) instead of dropping datagrams unseen.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_BUFFER_BYTES)
     sock.bind((host, port))
+    stats.udp_inodes.append(os.fstat(sock.fileno()).st_ino)
     transport, _ = await loop.create_datagram_endpoint(lambda: _Udp(queue, stats), sock=sock)
     return transport
 
