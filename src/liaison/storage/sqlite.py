@@ -30,7 +30,6 @@ from liaison.config import ConfigSource
 from liaison.errors import Conflict, NotFound, StoreError
 from liaison.governance.model import Act, ActKind, Proposal
 from liaison.maritime.tracks import Fix
-from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredToken, VesselTrack
 from liaison.storage.sqlite_audit import AUDIT_SCHEMA, AuditTables
@@ -41,6 +40,15 @@ from liaison.storage.sqlite_governance import (
     next_proposal_id,
     read_acts,
     read_proposals,
+)
+from liaison.storage.sqlite_rows import (
+    RELEASE_COLUMNS,
+    Transaction,
+    fixed_time,
+    obligations_json,
+    policy_row,
+    release_row,
+    release_time,
 )
 from liaison.storage.sqlite_schema import FIX_COLUMNS, SCHEMA, SCHEMA_VERSION, append_only_triggers
 
@@ -126,7 +134,7 @@ class SqliteStore:
             "SELECT version, created, config_name, config_text, spif FROM policy_versions "
             "ORDER BY version DESC LIMIT 1"
         ).fetchone()
-        return None if row is None else _policy(row)
+        return None if row is None else policy_row(row)
 
     def policy_version(self, version: int) -> PolicyVersion:
         row = self._db.execute(
@@ -135,7 +143,7 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             raise NotFound(f"no policy version {version}")
-        return _policy(row)
+        return policy_row(row)
 
     # --- items, releases, quarantine ----------------------------------------------------------
 
@@ -165,7 +173,7 @@ class SqliteStore:
                     "(partner, item_id, policy_version, obligations, agreements, kind, area, released) "
                     "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ? FROM items i WHERE i.id = ?",
                     (
-                        r.partner, r.item_id, r.policy_version, _obligations_json(r.obligations),
+                        r.partner, r.item_id, r.policy_version, obligations_json(r.obligations),
                         json.dumps(r.agreements), release_time(r), r.item_id,
                     ),
                 )  # fmt: skip
@@ -255,28 +263,28 @@ class SqliteStore:
             args.extend(kinds)
         if released_after is not None:
             where.append("r.released > ?")
-            args.append(_fixed_time(released_after))
+            args.append(fixed_time(released_after))
         rows = self._db.execute(
-            f"SELECT {_RELEASE_COLUMNS}, i.body FROM releases r JOIN items i ON i.id = r.item_id "
+            f"SELECT {RELEASE_COLUMNS}, i.body FROM releases r JOIN items i ON i.id = r.item_id "
             f"WHERE {' AND '.join(where)} ORDER BY r.cursor LIMIT ?",
             (*args, limit),
         ).fetchall()
-        return [(_release(row[:-1]), item_from_json(json.loads(row[-1]))) for row in rows]
+        return [(release_row(row[:-1]), item_from_json(json.loads(row[-1]))) for row in rows]
 
     def release(self, partner: str, item_id: str) -> Release | None:
         row = self._db.execute(
-            f"SELECT {_RELEASE_COLUMNS} FROM releases r WHERE r.partner = ? AND r.item_id = ?",
+            f"SELECT {RELEASE_COLUMNS} FROM releases r WHERE r.partner = ? AND r.item_id = ?",
             (partner, item_id),
         ).fetchone()
-        return None if row is None else _release(row)
+        return None if row is None else release_row(row)
 
     def releases_page(self, after: int, limit: int) -> list[Release]:
         """Every partner's releases after the cursor, in cursor order (for the audit check)."""
         rows = self._db.execute(
-            f"SELECT {_RELEASE_COLUMNS} FROM releases r WHERE r.cursor > ? ORDER BY r.cursor LIMIT ?",
+            f"SELECT {RELEASE_COLUMNS} FROM releases r WHERE r.cursor > ? ORDER BY r.cursor LIMIT ?",
             (after, limit),
         ).fetchall()
-        return [_release(row) for row in rows]
+        return [release_row(row) for row in rows]
 
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
         rows = self._db.execute(
@@ -438,69 +446,5 @@ class SqliteStore:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self.path)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection, path: str) -> None:
-        self._db = db
-        self._path = path
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-            return
-        self._db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"{self._path}: write failed, nothing stored: {exc}") from exc
-
-
-_RELEASE_COLUMNS = (
-    "r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, r.released"
-)
-
-
-def _release(row: tuple[Any, ...]) -> Release:
-    cursor, who, item_id, version, obligations, agreements, released = row
-    return Release(
-        who,
-        item_id,
-        int(version),
-        _obligations(obligations),
-        tuple(json.loads(agreements)),
-        parse_time(released),
-        int(cursor),
-    )
-
-
-def release_time(r: Release) -> str:
-    if r.released is None:
-        raise StoreError(f"release of {r.item_id} to {r.partner} has no release time")
-    return _fixed_time(r.released)
-
-
-def _fixed_time(t: datetime) -> str:
-    """UTC with microseconds, always the same width, so that times compare as text."""
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _policy(row: tuple[int, str, str, str, bytes]) -> PolicyVersion:
-    version, created, name, text, spif = row
-    return PolicyVersion(int(version), ConfigSource(text, bytes(spif), name), parse_time(created))
-
-
-def _obligations_json(o: Obligations) -> str:
-    return canonical_json(
-        {"strip": sorted(o.strip), "position_precision_deg": o.position_precision_deg}
-    )
-
-
-def _obligations(text: str) -> Obligations:
-    data = json.loads(text)
-    return Obligations(frozenset(data["strip"]), data["position_precision_deg"])
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self.path)

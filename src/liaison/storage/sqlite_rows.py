@@ -1,0 +1,79 @@
+"""The embedded store's rows: conversions between SQLite rows and domain types, and the one
+transaction shape every write uses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from liaison.codec import canonical_json, parse_time
+from liaison.config import ConfigSource
+from liaison.errors import StoreError
+from liaison.model.agreements import Obligations
+from liaison.storage.base import PolicyVersion, Release
+
+
+class Transaction:
+    def __init__(self, db: sqlite3.Connection, path: str) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+            return
+        self._db.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{self._path}: write failed, nothing stored: {exc}") from exc
+
+
+RELEASE_COLUMNS = (
+    "r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, r.released"
+)
+
+
+def release_row(row: tuple[Any, ...]) -> Release:
+    cursor, who, item_id, version, obligations, agreements, released = row
+    return Release(
+        who,
+        item_id,
+        int(version),
+        obligations_from(obligations),
+        tuple(json.loads(agreements)),
+        parse_time(released),
+        int(cursor),
+    )
+
+
+def release_time(r: Release) -> str:
+    if r.released is None:
+        raise StoreError(f"release of {r.item_id} to {r.partner} has no release time")
+    return fixed_time(r.released)
+
+
+def fixed_time(t: datetime) -> str:
+    """UTC with microseconds, always the same width, so that times compare as text."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def policy_row(row: tuple[int, str, str, str, bytes]) -> PolicyVersion:
+    version, created, name, text, spif = row
+    return PolicyVersion(int(version), ConfigSource(text, bytes(spif), name), parse_time(created))
+
+
+def obligations_json(o: Obligations) -> str:
+    return canonical_json(
+        {"strip": sorted(o.strip), "position_precision_deg": o.position_precision_deg}
+    )
+
+
+def obligations_from(text: str) -> Obligations:
+    data = json.loads(text)
+    return Obligations(frozenset(data["strip"]), data["position_precision_deg"])
