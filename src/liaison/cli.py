@@ -16,6 +16,7 @@ import typer
 
 from liaison import (
     cli_audit,  # noqa: F401 - registers the audit commands on `app`
+    cli_governance,  # noqa: F401 - registers policy, propose, silence, withdraw, proposals
     cli_maritime,  # noqa: F401 - registers the maritime commands on `app`
     cli_server,  # noqa: F401 - registers the token and serve commands on `app`
     render,
@@ -271,29 +272,6 @@ def matrix(db: DbOption, as_json: JsonOption = False) -> None:
             out.print(line, markup=False, highlight=False)
 
 
-policy_app = typer.Typer(
-    help="The hub's policy: partners, agreements, feeds.", no_args_is_help=True
-)
-app.add_typer(policy_app, name="policy")
-
-
-@policy_app.command("show")
-def policy_show(db: DbOption, as_json: JsonOption = False) -> None:
-    """The policy version in force: partners, clearances, agreements and feeds."""
-    with hub_session(db) as hub:
-        config = hub.config
-        if as_json:
-            print_json(render.policy_json(hub.policy_version, config))
-            return
-        out.print(
-            f"policy version {hub.policy_version}: SPIF {config.policy.name} ({config.policy.id}), "
-            f"partners {', '.join(p.id for p in config.partners)}",
-            markup=False,
-            highlight=False,
-        )
-        out.print(render.agreements_table(config))
-
-
 @app.command()
 def label(
     text: Annotated[str, typer.Argument(help="A label: short form, JSON, or 4774 XML.")],
@@ -326,7 +304,7 @@ def label(
 def demo(
     db: Annotated[Path | None, typer.Option("--db", help="Keep the demo hub in this file.")] = None,
 ) -> None:
-    """The policy demo: the demo hub, a handful of reports, the release matrix with reasons."""
+    """The demo: the release matrix with reasons, the maritime picture, two proposals decided."""
     try:
         run_demo(out, db)
     except LiaisonError as exc:

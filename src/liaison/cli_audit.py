@@ -108,7 +108,7 @@ def audit_verify(db: DbOption, key: KeyOption = None, as_json: JsonOption = Fals
         public = heads.load_public(path) if key is not None or path.exists() else None
     except LiaisonError as exc:
         fail(exc)
-    with hub_session(db) as hub:
+    with hub_session(db, decide_proposals=False) as hub:  # only reads: it writes nothing
         report = verify_store(hub.store, public)
     if as_json:
         print_json(

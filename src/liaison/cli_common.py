@@ -38,12 +38,16 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machine
 
 
 @contextmanager
-def hub_session(db: Path) -> Iterator[Hub]:
+def hub_session(db: Path, *, decide_proposals: bool = True) -> Iterator[Hub]:
+    """The hub on `db`, closed afterwards. First, proposals whose deadline has come are decided
+    (a passed one applied as a new policy version), so that no command acts on a stale policy."""
     try:
         hub = Hub.open(db)
     except LiaisonError as exc:
         fail(exc)
     try:
+        if decide_proposals:
+            hub.governance.tick()
         yield hub
     except LiaisonError as exc:
         fail(exc)

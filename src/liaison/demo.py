@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import tempfile
 from collections import defaultdict
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
 
-from liaison import render, render_maritime
+from liaison import render, render_governance, render_maritime
 from liaison.codec import canonical_json
 from liaison.config import ConfigSource, read_config_source
 from liaison.hub import Hub
@@ -18,8 +19,24 @@ from liaison.ingest.ais_stream import AisSummary
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
 from liaison.maritime.simulate import nmea_lines
+from liaison.model.items import Item
+from liaison.policy.engine import utc_now
 
 DEMO_REPORTS = "demo-reports.jsonl"
+
+
+class DemoClock:
+    """The real time plus whatever the demo lets pass, so that a deadline a week away comes
+    at once."""
+
+    def __init__(self) -> None:
+        self.skipped = timedelta()
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.skipped
+
+    def advance(self, by: timedelta) -> None:
+        self.skipped += by
 
 
 def demo_reports() -> list[str]:
@@ -63,7 +80,8 @@ def load_demo_picture(hub: Hub, workdir: Path, seed: int = 1) -> dict[str, AisSu
 def run_demo(console: Console, db: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="liaison-demo-") as tmp:
         path = db or Path(tmp) / "demo.db"
-        hub = Hub.open(path)
+        clock = DemoClock()
+        hub = Hub.open(path, clock=clock)
         try:
             load_demo(hub)
             config = hub.config
@@ -90,6 +108,8 @@ def run_demo(console: Console, db: Path | None) -> None:
                     highlight=False,
                 )
             render_picture(console, hub)
+            console.rule("3. Governance: two proposals under the silence procedure")
+            run_governance(console, hub, clock, reports)
         finally:
             hub.close()
 
@@ -124,3 +144,80 @@ def render_picture(console: Console, hub: Hub) -> None:
             console.print(
                 f"  {p.get('end')}  {names}: {render_maritime.event_summary(p)}", highlight=False
             )
+
+
+TOKYO_CHANNEL = """\
+rationale = "Open the Tokyo tracking channel: Japan's real-time positions, tracks and events in maritime security reach NATO."
+
+[[amend_agreement]]
+id = "itpp-jpn"
+add_kinds = ["position", "track", "event"]
+"""
+FRA_REASON = (
+    "real-time positions near the Senkakus need agreed obligations first (coarsened positions, "
+    "no onward release); France will support an amendment that carries them"
+)
+KOR_MARITIME = """\
+rationale = "Bring the Republic of Korea into the alliance's maritime-security reporting on the East China Sea."
+apply_to_existing = true   # what is already stored is released under the new version too
+
+[[amend_agreement]]
+id = "itpp-kor"
+add_areas = ["maritime-security"]
+"""
+SILENCE = timedelta(days=7)
+
+
+def run_governance(console: Console, hub: Hub, clock: DemoClock, reports: list[Item]) -> None:
+    """JPN's Tokyo channel fails (FRA breaks silence); KOR's maritime-security extension passes
+    (silence holds to the deadline) and the release matrix changes with policy version 2."""
+    partners = [p.id for p in hub.config.partners]
+    before = {(i.id, p): hub.releaser.decide(i, p).allowed for i in reports for p in partners}
+    governance = hub.governance
+    tokyo = governance.submit("JPN", TOKYO_CHANNEL, clock() + SILENCE)
+    governance.break_silence(tokyo.id, "FRA", FRA_REASON)
+    korea = governance.submit("KOR", KOR_MARITIME, clock() + SILENCE)
+    governance.concur(korea.id, "USA", "the alliance gains Korean maritime reporting")
+    console.print(
+        f"{tokyo.id} and {korea.id} circulate for {SILENCE.days} days; the demo's clock lets "
+        "the week pass.",
+        highlight=False,
+    )
+    clock.advance(SILENCE + timedelta(seconds=1))
+    governance.tick()
+    now = clock()
+    for proposal in (tokyo, korea):
+        for line in render_governance.record_lines(governance.standing(proposal.id), now):
+            console.print(line, markup=False, highlight=False)
+    old, new = hub.store.policy_version(1), hub.store.policy_version(hub.policy_version)
+    console.print(f"\n`liaison policy diff 1 {new.version}`:", markup=False, highlight=False)
+    for line in render_governance.policy_diff_lines(old, new):
+        console.print("  " + line.rstrip("\n"), markup=False, highlight=False)
+    decide = hub.releaser.decide
+    changed = {
+        cell
+        for cell, allowed in before.items()
+        if decide(hub.item(cell[0]), cell[1]).allowed != allowed
+    }
+    console.print(
+        render.matrix_table(
+            reports, partners, decide, hub.config.policy, changed=changed,
+            title=f"Release matrix under policy version {new.version} (in capitals: changed since 1.)",
+        )
+    )  # fmt: skip
+    for item_id, partner in sorted(changed, key=lambda c: (c[1], c[0])):
+        item = hub.item(item_id)
+        d = decide(item, partner)
+        verdict = "now receives" if d.allowed else "no longer receives"
+        in_feed = any(e.item.id == item_id for e in hub.feed(partner, 0, 1_000_000).entries)
+        console.print(
+            f"{partner} {verdict}: {item_id} ({item.kind}, {item.area}): {'; '.join(d.reasons)}"
+            + ("; in its feed already (apply_to_existing)" if in_feed else ""),
+            highlight=False,
+        )
+    position = next(i for i in reports if i.kind == "position")
+    console.print(
+        f"Unchanged after {tokyo.id} failed: {position.id} -> NATO: "
+        + "; ".join(decide(position, "NATO").reasons),
+        highlight=False,
+    )

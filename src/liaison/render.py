@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rich.markup import escape
@@ -84,21 +84,34 @@ def matrix_json(
 
 
 def matrix_table(
-    items: Sequence[Item], partners: Sequence[str], decide: Any, policy: SecurityPolicy
+    items: Sequence[Item],
+    partners: Sequence[str],
+    decide: Any,
+    policy: SecurityPolicy,
+    *,
+    changed: Collection[tuple[str, str]] = (),
+    title: str = "Release matrix: may the partner (column) receive the item (row)?",
 ) -> Table:
-    table = Table(title="Release matrix: may the partner (column) receive the item (row)?")
+    """`changed` (item, partner) cells are in capitals, reversed: what a new policy changed."""
+    table = Table(title=title)
     table.add_column("item", no_wrap=True)
     table.add_column("label", no_wrap=True)
     for p in partners:
         table.add_column(p, justify="center")
     for item in items:
-        marks = ["[green]yes[/]" if decide(item, p).allowed else "[red]no[/]" for p in partners]
+        marks = [_mark(decide(item, p).allowed, (item.id, p) in changed) for p in partners]
         table.add_row(
             f"{escape(item.id)}\n[dim]{escape(item.kind)}, {escape(item.area)}[/]",
             escape(label_to_short(item.label, policy)),
             *marks,
         )
     return table
+
+
+def _mark(allowed: bool, changed: bool) -> str:
+    if changed:
+        return "[bold reverse green]YES[/]" if allowed else "[bold reverse red]NO[/]"
+    return "[green]yes[/]" if allowed else "[red]no[/]"
 
 
 def denials_text(items: Sequence[Item], partners: Sequence[str], decide: Any) -> list[str]:

@@ -30,6 +30,7 @@ DEMO_ITEMS = (
     "usa-space-1",
     "usa-cyber-1",
     "nato-atomal-1",
+    "nato-maritime-1",
     "aus-report-1",
 )
 DECISION_KEYS = {
@@ -439,6 +440,7 @@ def test_feed_in_cursor_order_and_resumable(demo_db: Path) -> None:
         "usa-space-1",
         "usa-cyber-1",
         "nato-atomal-1",
+        "nato-maritime-1",
     ]
     cursors = [e["cursor"] for e in page["items"]]
     assert cursors == sorted(cursors)

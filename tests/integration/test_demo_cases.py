@@ -109,7 +109,7 @@ def test_default_policy_decides_like_the_real_nato_spif(demo_hub: Hub, tmp_path:
     try:
         load_demo(hub, ConfigSource(demo_config_text(), real, "demo with the real NATO SPIF"))
         ours, theirs = _matrix(demo_hub), _matrix(hub)
-        assert len(ours) == 8 * 10
+        assert len(ours) == 9 * 10
         assert theirs == ours
     finally:
         hub.close()

@@ -27,10 +27,12 @@ from liaison import render, tokens
 from liaison.api import errors, geojson, live
 from liaison.api.audit import audit_router
 from liaison.api.cot import serve_cot
+from liaison.api.governance import governance_router
 from liaison.api.limits import BodyLimit
 from liaison.api.taxii import taxii_router
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, LiaisonError, NotAuthenticated, NotFound
+from liaison.governance.model import State
 from liaison.hub import Hub
 from liaison.ingest.listener import Endpoints
 from liaison.ingest.listener import listen as run_listener
@@ -94,13 +96,15 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     closing: live.Closing | None = None,
     head_every_s: float = 60.0,
     commit_s: float = 0.1,
+    decide_every_s: float = 1.0,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
 
     `closing`, once set (by the server's signal handler), tells live clients the server is
     stopping and where to resume, and ends their streams so that shutdown need not wait.
     With an audit key, the hub signs a new tree head every `head_every_s` if the log grew.
-    Listeners commit every `commit_s` (or 5,000 lines): the floor of ingest-to-delivery latency."""
+    Listeners commit every `commit_s` (or 5,000 lines): the floor of ingest-to-delivery latency.
+    Every `decide_every_s` the hub decides the proposals whose deadline has come."""
 
     async def sign_heads() -> None:
         while hub.audit.key is not None:
@@ -109,6 +113,20 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             except LiaisonError as exc:  # a busy or read-only store: try again next time
                 errors.log.warning("could not sign an audit head: %s", exc)
             await asyncio.sleep(head_every_s)
+
+    async def decide_proposals() -> None:
+        # A passed proposal is a new policy version: the next batch is decided under it.
+        while True:
+            try:
+                decided = hub.governance.tick()
+            except Exception:  # a busy store, a bad row: logged, and tried again next time
+                errors.log.exception("could not decide the proposals whose deadline has come")
+                decided = []
+            for s in decided:
+                errors.log.info("proposal %s: %s", s.proposal.id, s.state.value)
+            if any(s.state is State.PASSED for s in decided):
+                hub.notify()
+            await asyncio.sleep(decide_every_s)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -124,9 +142,11 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             await ready.wait()
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
         signer = asyncio.create_task(sign_heads())
+        decider = asyncio.create_task(decide_proposals())
         try:
             yield
         finally:
+            decider.cancel()
             signer.cancel()
             if cot_server is not None:
                 cot_server.close()
@@ -331,4 +351,5 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
 
     app.include_router(taxii_router(hub, caller, max_body_bytes))
     app.include_router(audit_router(hub, caller))
+    app.include_router(governance_router(hub, caller))
     return app

@@ -1,8 +1,8 @@
 """Check a store's audit log from scratch: leaves, nodes and signed heads recomputed from the
-entries (read in pages), every act (item, release, policy, token) against its entry. A changed body
-shows at its entry; a changed leaf, a moved or inserted entry at the lowest Merkle node over it that
-no longer matches, named by its first entry (of a level-1 node, entries i and i+1: which one is not
-knowable). Past a missing entry the tree cannot be rebuilt."""
+entries (read in pages), every act (item, release, policy, token, proposal, act on a proposal)
+against its entry. A changed body shows at its entry; a changed leaf, a moved or inserted entry at
+the lowest Merkle node over it that no longer matches, named by its first entry (of a level-1 node,
+entries i and i+1: which one is not knowable). Past a missing entry the tree cannot be rebuilt."""
 
 from __future__ import annotations
 
@@ -10,17 +10,20 @@ import contextlib
 import hashlib
 import heapq
 import json
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from liaison.audit import entries
 from liaison.audit import heads as signing
 from liaison.audit.entries import TYPES, AuditRecord, messages_root, payload_sha256
 from liaison.audit.merkle import Frontier, Node, leaf_hash
 from liaison.codec import format_time, item_digest
-from liaison.errors import NotFound
+from liaison.errors import LiaisonError, NotFound
+from liaison.governance.changes import parse_change
 from liaison.model.items import Item
 from liaison.policy.obligations import sanitise
 from liaison.storage.base import Store
@@ -136,6 +139,10 @@ class _Acts:  # what the entries say was done, to check against what the store h
         self.releases: dict[int, tuple[int, str, str, str, int]] = {}  # by cursor
         self.policies: dict[int, tuple[int, str, str]] = {}  # by version
         self.tokens: dict[tuple[str, str], tuple[int, str, str]] = {}  # by (token, event)
+        self.proposals: dict[str, tuple[int, dict[str, Any]]] = {}  # by id: index, body
+        # The acts on proposals, by (proposal, act, member, version, time, reason): the indices
+        # of the entries logging them, in log order (one act could in principle repeat).
+        self.acts: dict[tuple[Any, ...], deque[int]] = defaultdict(deque)
         self._item: Item | None = None
 
     def entry(self, rec: AuditRecord) -> None:
@@ -163,6 +170,11 @@ class _Acts:  # what the entries say was done, to check against what the store h
             elif kind == "token" and data["event"] in ("issued", "revoked"):
                 key = (data["token"], data["event"])
                 self._once(self.tokens, key, i, data["holder"], data["role"])
+            elif kind == "proposal":
+                self._once(self.proposals, data["proposal"], i, data)
+            elif kind == "governance":
+                act = (data["proposal"], data["act"], data["member"], data["version"])
+                self.acts[(*act, data["time"], data["reason"])].append(i)
             elif kind not in TYPES or kind == "token":
                 self.add(i, f"{where}: no act makes an entry of this type with these fields")
         except (KeyError, TypeError, ValueError) as exc:  # UnicodeError, JSONDecodeError too
@@ -234,13 +246,51 @@ class _Acts:  # what the entries say was done, to check against what the store h
                     self.add(logged[0], f"entry {logged[0]} logs that token {t.id} of "
                              f"{logged[1]} ({logged[2]}) was {event}, unlike the store")  # fmt: skip
 
+    def proposals_(self) -> None:
+        for p in self.store.proposals():
+            if (logged := self.proposals.pop(p.id, None)) is None:
+                self.add(None, f"proposal {p.id} (by {p.proposer}) has no proposal entry")
+                continue
+            i, data = logged
+            expected = json.loads(entries.proposal(p).body())
+            differ = sorted(
+                k for k in expected.keys() | data.keys() if expected.get(k) != data.get(k)
+            )
+            if differ:
+                self.add(i, f"entry {i} logs proposal {p.id} with other {', '.join(differ)} than "
+                         "the proposal stored")  # fmt: skip
+            try:  # what is stored beside the change set must be read from it
+                change = parse_change(p.change)
+                derived = (change.rationale, change.apply_to_existing, change.touches)
+            except LiaisonError:
+                derived = None
+            if derived != (p.rationale, p.apply_to_existing, p.touches):
+                self.add(i, f"proposal {p.id} (entry {i}) does not hold together as stored: its "
+                         "rationale, apply_to_existing or objects are not its change set's")  # fmt: skip
+
+    def acts_(self) -> None:
+        for n, a in enumerate(self.store.acts(), start=1):
+            key = (a.proposal, a.kind.value, a.member, a.version, format_time(a.at), a.reason)
+            if not (logged := self.acts.get(key)):
+                self.add(None, f"act {n} on proposal {a.proposal} ({a.kind.value} by {a.member}"
+                         f"{'' if a.version is None else f', version {a.version}'}) has no "
+                         "governance entry")  # fmt: skip
+                continue
+            logged.popleft()
+
     def leftovers(self) -> None:  # acts logged that the store does not hold
         tables: list[tuple[str, dict[Any, Any]]] = [
             ("item", self.items), ("a decision on item", self.decisions),
-            ("release", self.releases), ("policy version", self.policies), ("token", self.tokens)]  # fmt: skip
+            ("release", self.releases), ("policy version", self.policies), ("token", self.tokens),
+            ("proposal", self.proposals)]  # fmt: skip
         for what, table in tables:
             for key, (i, *_) in table.items():
                 self.add(i, f"entry {i} logs {what} {key}, which is not stored")
+        for (proposal, act, member, version, *_), indices in self.acts.items():
+            for i in indices:
+                self.add(i, f"entry {i} logs {act} by {member} on proposal {proposal}"
+                         f"{'' if version is None else f' (version {version})'}, which is not "
+                         "stored")  # fmt: skip
 
 
 def _records(store: Store, found: _Findings, tree: _Tree) -> Iterator[AuditRecord]:
@@ -287,7 +337,10 @@ def verify_store(
         tree.check_heads()
     notes = tree.finish()
     try:
-        for check in (acts.items_, acts.releases_, acts.policies_, acts.tokens_, acts.leftovers):
+        for check in (
+            acts.items_, acts.releases_, acts.policies_, acts.tokens_, acts.proposals_, acts.acts_,
+            acts.leftovers,
+        ):  # fmt: skip
             check()
     except Exception as exc:  # a row rewritten by hand: the checks end here
         found.add(None, f"the {check.__name__[:-1]} stored cannot be read back ({exc!r})")

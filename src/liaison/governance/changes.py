@@ -96,6 +96,14 @@ def parse_change(text: str, source: str = "change") -> ChangeSet:
             needs = "name" if op.endswith("_area") else "path" if op == "replace_spif" else "id"
             if not isinstance(table.get(needs), str):
                 problems.append(f"{op}[{n}]: needs {needs!r}")
+            for key in ("add_areas", "add_kinds"):
+                value = table.get(key)
+                if value is not None and (
+                    op != "amend_agreement"
+                    or not isinstance(value, list)
+                    or not all(isinstance(v, str) for v in value)
+                ):
+                    problems.append(f"{op}[{n}]: {key} is a list of names, in amend_agreement")
             ops.append((op, table))
     if not ops:
         problems.append("the change set changes nothing")
@@ -117,7 +125,10 @@ def governing_body(change: ChangeSet, config: HubConfig) -> frozenset[str]:
     for op, table in change.ops:
         if op.endswith("_agreement"):
             existing = next((a for a in config.agreements if a.id == table["id"]), None)
-            parties = existing.parties if existing else frozenset(table.get("parties", []))
+            # The parties before and after: a party added must agree to join, one removed to leave.
+            named = table.get("parties", [])
+            new = frozenset(named) if isinstance(named, list) else frozenset()
+            parties = (existing.parties if existing else frozenset()) | new
             body |= frozenset().union(*(voices(p) for p in parties)) if parties else alliance
         elif op.endswith("_feed"):
             existing_feed = config.feed(table["id"])
@@ -152,7 +163,12 @@ def apply_change(change: ChangeSet, config_text: str, at: datetime, source: str 
         elif verb == "remove":
             del section[index]
         elif verb == "terminate":
-            section[index]["in_force_until"] = at
+            until = section[index].get("in_force_until")
+            if isinstance(until, datetime) and until <= at:
+                # Setting it again would move the end later: in force again, on the record.
+                problems.append(f"{where}: it ended already, at {until.isoformat()}")
+            else:
+                section[index]["in_force_until"] = at
         else:  # amend
             _amend(section[index], table)
     if problems:

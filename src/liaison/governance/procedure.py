@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from liaison.config import ConfigSource, parse_config
-from liaison.errors import ConfigError, Conflict, Forbidden, InputError, NotFound
+from liaison.errors import ConfigError, Conflict, Forbidden, InputError, NotFound, SpifError
 from liaison.governance.changes import ChangeSet, apply_change, governing_body, parse_change
 from liaison.governance.model import Act, ActKind, Proposal, State, state_of
 from liaison.storage.base import PolicyVersion, Store
@@ -134,9 +134,9 @@ class Governance:
         return self.standing(proposal_id)
 
     def break_silence(self, proposal_id: str, member: str, reason: str) -> Standing:
+        self._open_to(proposal_id, member)  # a non-member is refused whatever it says
         if not reason.strip():
             raise InputError("reason", "a member breaking silence says why")
-        self._open_to(proposal_id, member)
         self.store.add_acts([Act(proposal_id, ActKind.BREAK, member, self.clock(), reason)])
         return self.standing(proposal_id)
 
@@ -194,12 +194,22 @@ class Governance:
     ) -> ConfigSource:
         text = apply_change(change, base.source.text, at)
         source = ConfigSource(text, spif or base.source.spif, base.source.name)
-        parse_config(source)  # raises ConfigError listing every problem
+        try:
+            parse_config(source)  # raises ConfigError listing every problem
+        except SpifError as exc:  # the replacement SPIF is not one: a problem of the change
+            raise ConfigError(base.source.name, [f"replace_spif: {exc}"]) from None
         return source
 
     def _resolve(self, standing: Standing, now: datetime) -> None:
         p = standing.proposal
         current = self._current()
+        # Another process (the server's tick, a command's) may have decided it since `standing`
+        # was read. Read again only now, after `current`: had it passed in between, `current`
+        # would show its own change as a change since the base, and it would fail as "no
+        # longer applies" after passing; if it passes after this, storing the version below
+        # finds the version number taken.
+        if self.standing(p.id).state is not State.CIRCULATING:
+            return
         try:
             changed = _changed_since(p, self.store.policy_version(p.base_version), current)
             if changed:

@@ -20,6 +20,7 @@ from liaison.audit.merkle import Frontier, leaf_hash
 from liaison.audit.verify import Report, verify_store
 from liaison.codec import item_digest, item_from_json
 from liaison.demo import load_demo
+from liaison.governance.model import Act, ActKind
 from liaison.hub import Hub
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
@@ -28,6 +29,8 @@ from liaison.storage.sqlite import SqliteStore
 from liaison.storage.sqlite_schema import APPEND_ONLY
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+SPACE = 'rationale = "Space too."\n[[amend_agreement]]\nid = "jpn-usa"\nadd_areas = ["space"]\n'
+ARCTIC = 'rationale = "The High North."\n[[add_area]]\nname = "arctic"\n'
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
     hub.ingest_ais("jpn-ais", lines, "m.nmea", batch_lines=400)
     stored, _ = tokens.issue(hub.store, "NATO", "partner", NOW)
     hub.store.revoke_token(stored.id, NOW + timedelta(minutes=1))
+    deadline = datetime.now(UTC) + timedelta(days=7)
+    space = hub.governance.submit("JPN", SPACE, deadline)  # P-1
+    hub.governance.concur(space.id, "USA", "agreed")  # every party: it passes
+    arctic = hub.governance.submit("FRA", ARCTIC, deadline)  # P-2
+    hub.governance.break_silence(arctic.id, "GBR", "not now")
     hub.store.add_head(heads.sign(key, *hub.store.audit.root(), NOW + timedelta(minutes=2)))
     records = hub.store.audit.records(0, 1_000_000)
     sizes = tuple(h.size for h in hub.store.audit.heads())
@@ -71,6 +79,7 @@ def verify(path: Path, key: Ed25519PrivateKey | None) -> Report:
 def test_clean_store_verifies(base: Base) -> None:
     assert len(base.of_type("ingested")) >= 5
     assert {"derived", "decided", "released", "policy", "token"} <= set(base.types)
+    assert {"proposal", "governance"} <= set(base.types)
     report = verify(base.path, base.key)
     assert report.ok, report.findings
     assert (report.entries, report.heads, report.heads_checked) == (base.size, 2, 2)
@@ -320,6 +329,63 @@ def policy_changed(db: sqlite3.Connection, base: Base) -> int:
     return base.of_type("policy")[0]
 
 
+def governance_entry(db: sqlite3.Connection, proposal: str, act: str) -> int:
+    rows = db.execute("SELECT seq, body FROM audit_entries WHERE type = 'governance'").fetchall()
+    found = [
+        int(seq)
+        for seq, body in rows
+        if (json.loads(body)["proposal"], json.loads(body)["act"]) == (proposal, act)
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def proposal_entry(db: sqlite3.Connection, proposal: str) -> int:
+    rows = db.execute("SELECT seq, body FROM audit_entries WHERE type = 'proposal'").fetchall()
+    found = [int(seq) for seq, body in rows if json.loads(body)["proposal"] == proposal]
+    assert len(found) == 1
+    return found[0]
+
+
+def act_deleted(db: sqlite3.Connection, base: Base) -> int:
+    done = db.execute("DELETE FROM proposal_acts WHERE proposal = 'P-1' AND kind = 'concur'")
+    assert done.rowcount == 1
+    return governance_entry(db, "P-1", "concur")
+
+
+def act_member(db: sqlite3.Connection, base: Base) -> int:
+    """The break now comes from another member: its entry no longer fits, nor does the row."""
+    db.execute("UPDATE proposal_acts SET member = 'DEU' WHERE kind = 'break'")
+    return governance_entry(db, "P-2", "break")
+
+
+def act_inserted(db: sqlite3.Connection, base: Base) -> None:
+    """A concurrence nobody logged: tied to no entry."""
+    db.execute(
+        "INSERT INTO proposal_acts (proposal, kind, member, at, reason) "
+        "VALUES ('P-2', 'concur', 'DEU', '2026-11-30T03:00:00Z', '')"
+    )
+
+
+def change_text(db: sqlite3.Connection, base: Base) -> int:
+    done = db.execute(
+        "UPDATE proposals SET change = replace(change, 'space', 'resilience') WHERE id = 'P-1'"
+    )
+    assert done.rowcount == 1
+    return proposal_entry(db, "P-1")
+
+
+def backlog_flag(db: sqlite3.Connection, base: Base) -> int:
+    """`apply_to_existing` is read from the change set, which says otherwise."""
+    db.execute("UPDATE proposals SET apply_to_existing = 1 WHERE id = 'P-1'")
+    return proposal_entry(db, "P-1")
+
+
+def proposal_deleted(db: sqlite3.Connection, base: Base) -> int:
+    db.execute("DELETE FROM proposals WHERE id = 'P-2'")
+    return proposal_entry(db, "P-2")
+
+
 def node_changed(level: int, index: int) -> Tamper:
     def tamper(db: sqlite3.Connection, base: Base) -> int:
         done = db.execute(
@@ -376,6 +442,15 @@ TAMPERS: dict[str, Tamper] = {
     "a release inserted": release_inserted,
     "a revocation undone": token_unrevoked,
     "the policy text": policy_changed,
+    "an act on a proposal deleted": act_deleted,
+    "an act's member": act_member,
+    "an act on a proposal inserted": act_inserted,
+    "a proposal's change text": change_text,
+    "a proposal's apply_to_existing": backlog_flag,
+    "a proposal deleted": proposal_deleted,
+    "a concurrence forged at the end, nodes rebuilt": append_with_nodes(
+        entries.governance(Act("P-2", ActKind.CONCUR, "DEU", NOW))
+    ),
     "a level-1 node": node_changed(1, 5),
     "a level-3 node": node_changed(3, 2),
     "a node deleted": node_deleted,
