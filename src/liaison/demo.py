@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from liaison import render, render_governance, render_maritime
+from liaison.audit.heads import default_key_path, load_or_create_key
 from liaison.codec import canonical_json
 from liaison.config import ConfigSource, read_config_source
 from liaison.hub import Hub
@@ -110,8 +111,37 @@ def run_demo(console: Console, db: Path | None) -> None:
             render_picture(console, hub)
             console.rule("3. Governance: two proposals under the silence procedure")
             run_governance(console, hub, clock, reports)
+            console.rule("4. The audit log: every act above, tamper-evident")
+            render_audit(console, hub, path)
         finally:
             hub.close()
+
+
+def render_audit(console: Console, hub: Hub, db: Path) -> None:
+    """Sign the log as the demo left it, and verify all of it as `liaison audit verify` does."""
+    from liaison.audit.verify import verify_store  # noqa: PLC0415 - only the demo's end needs it
+
+    key_path = default_key_path(db)
+    hub.audit.key = load_or_create_key(key_path)
+    head = hub.audit.sign_head(hub.clock())
+    counts: dict[str, int] = {}
+    after = 0
+    while records := hub.store.audit.records(after, 10_000):
+        for r in records:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        after = records[-1].index + 1
+    console.print(
+        "entries: " + ", ".join(f"{n} {t}" for t, n in sorted(counts.items())), highlight=False
+    )
+    console.print("signed tree head:", highlight=False)
+    console.print_json(data=head.to_json())
+    report = verify_store(hub.store, hub.audit.key.public_key())
+    verdict = "verified" if report.ok else f"FAILED: {report.findings[0].what}"
+    console.print(
+        f"liaison audit verify --db {db}: {report.entries} entries, {report.heads} signed heads "
+        f"({report.heads_checked} signatures checked), root {report.root.hex()[:16]}...: {verdict}",
+        highlight=False,
+    )
 
 
 def render_picture(console: Console, hub: Hub) -> None:
