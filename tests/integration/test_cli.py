@@ -514,6 +514,11 @@ def test_demo_prints_the_release_matrix(tmp_path: Path) -> None:
     assert "The maritime picture, per partner" in out
     assert "USA sees" in out
     assert "Miyako Strait: East China Sea -> Pacific" in out
+    # It ends with the audit log: a signed head, and the whole log verified.
+    assert "signed tree head:" in out
+    assert out.rstrip().endswith(": verified")
+    verified = run("audit", "verify", "--db", kept)
+    assert verified.exit_code == 0, verified.output
 
 
 def test_demo_without_a_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
