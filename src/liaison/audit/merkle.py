@@ -108,6 +108,9 @@ class Frontier:
     def root(self) -> bytes:
         return _fold(self._hashes) if self._hashes else EMPTY_ROOT
 
+    def copy(self) -> Frontier:
+        return Frontier(self._size, self._hashes)
+
     def to_bytes(self) -> bytes:
         """Size as 8 bytes big-endian, then the edge hashes, largest subtree first."""
         return self._size.to_bytes(8, "big") + b"".join(self._hashes)

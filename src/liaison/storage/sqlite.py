@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,22 +28,18 @@ from liaison.codec import (
 )
 from liaison.config import ConfigSource
 from liaison.errors import Conflict, NotFound, StoreError
-from liaison.governance.model import Act, ActKind, Proposal
+from liaison.governance.model import Act
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
-from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredToken, VesselTrack
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, VesselTrack
 from liaison.storage.sqlite_audit import AUDIT_SCHEMA, AuditTables
 from liaison.storage.sqlite_governance import (
     GOVERNANCE_SCHEMA,
+    GovernanceRows,
     insert_act,
-    insert_proposal,
-    next_proposal_id,
-    read_acts,
-    read_proposals,
 )
 from liaison.storage.sqlite_rows import (
     RELEASE_COLUMNS,
-    Transaction,
     fixed_time,
     obligations_json,
     policy_row,
@@ -51,9 +47,10 @@ from liaison.storage.sqlite_rows import (
     release_time,
 )
 from liaison.storage.sqlite_schema import FIX_COLUMNS, SCHEMA, SCHEMA_VERSION, append_only_triggers
+from liaison.storage.sqlite_tokens import TokenRows
 
 
-class SqliteStore:
+class SqliteStore(TokenRows, GovernanceRows):
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         try:
@@ -315,54 +312,6 @@ class SqliteStore:
         ).fetchall()
         return [(int(seq), item_from_json(json.loads(body))) for seq, body in rows]
 
-    # --- API tokens (only their hashes) ---------------------------------------------------------
-
-    def add_token(self, token: StoredToken) -> None:
-        with self._transaction():
-            self._db.execute(
-                "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, NULL)",
-                (token.id, token.holder, token.role, token.hash, format_time(token.created)),
-            )
-            frontier = self.audit.append(
-                [entries.token("issued", token.id, token.holder, token.role, token.created)]
-            )
-        self.audit.install(frontier)
-
-    def revoke_token(self, token_id: str, at: datetime) -> bool:
-        with self._transaction():
-            done = self._db.execute(
-                "UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
-                (format_time(at), token_id),
-            )
-            if done.rowcount != 1:
-                return False
-            holder, role = self._db.execute(
-                "SELECT holder, role FROM tokens WHERE id = ?", (token_id,)
-            ).fetchone()
-            frontier = self.audit.append([entries.token("revoked", token_id, holder, role, at)])
-        self.audit.install(frontier)
-        return True
-
-    def token_by_hash(self, digest: str) -> StoredToken | None:
-        row = self._db.execute(
-            "SELECT id, holder, role, hash, created, revoked FROM tokens WHERE hash = ?", (digest,)
-        ).fetchone()
-        if row is None:
-            return None
-        tid, holder, role, hashed, created, revoked = row
-        return StoredToken(
-            tid, holder, role, hashed, parse_time(created), parse_time(revoked) if revoked else None
-        )
-
-    def tokens(self) -> list[StoredToken]:
-        rows = self._db.execute(
-            "SELECT id, holder, role, hash, created, revoked FROM tokens ORDER BY created"
-        ).fetchall()
-        return [
-            StoredToken(t, h, r, d, parse_time(c), parse_time(v) if v else None)
-            for t, h, r, d, c, v in rows
-        ]
-
     # --- the maritime picture -----------------------------------------------------------------
 
     def positions(self, source: str) -> list[Fix]:
@@ -386,36 +335,6 @@ class SqliteStore:
             (feed, feed, mmsi, mmsi),
         ).fetchall()
         return [VesselTrack(*row) for row in rows]
-
-    # --- governance: proposals and acts ---------------------------------------------------------
-
-    def add_proposal(self, make: Callable[[str], Proposal], acts: Sequence[Act] = ()) -> Proposal:
-        """Store a new proposal (`make` receives its id) with its `submitted` act, and `acts`
-        (the `superseded` act of the proposal it amends), in one transaction."""
-        with self._transaction():
-            proposal = make(next_proposal_id(self._db))
-            insert_proposal(self._db, proposal)
-            submitted = Act(proposal.id, ActKind.SUBMITTED, proposal.proposer, proposal.created)
-            for act in (submitted, *acts):
-                insert_act(self._db, act)
-            frontier = self.audit.append(
-                [entries.proposal(proposal)] + [entries.governance(a) for a in (submitted, *acts)]
-            )
-        self.audit.install(frontier)
-        return proposal
-
-    def add_acts(self, acts: Sequence[Act]) -> None:
-        with self._transaction():
-            for act in acts:
-                insert_act(self._db, act)
-            frontier = self.audit.append([entries.governance(a) for a in acts])
-        self.audit.install(frontier)
-
-    def proposals(self, proposal_id: str | None = None) -> list[Proposal]:
-        return read_proposals(self._db, proposal_id)
-
-    def acts(self, proposal_id: str | None = None) -> list[Act]:
-        return read_acts(self._db, proposal_id)
 
     # --- the audit log (reads: `self.audit`) ---------------------------------------------------
 
@@ -443,8 +362,3 @@ class SqliteStore:
     def add_head(self, head: SignedHead) -> None:
         with self._transaction():
             self.audit.add_head(head)
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _transaction(self) -> Transaction:
-        return Transaction(self._db, self.path)

@@ -95,10 +95,8 @@ class AuditTables:
     def append(self, entries: Sequence[Entry]) -> Frontier:
         """Write the entries and the nodes they complete; call inside the act's transaction.
         Returns the new frontier, to `install` once the transaction has committed."""
-        size = self.size()
-        if self._frontier.size != size:
-            self._frontier = Frontier.from_nodes(size, self.node)
-        frontier = Frontier.from_bytes(self._frontier.to_bytes())
+        size = self._fresh()
+        frontier = self._frontier.copy()  # the stored one changes only once the act commits
         rows = []
         nodes = []
         for offset, entry in enumerate(entries):
@@ -113,11 +111,17 @@ class AuditTables:
     def install(self, frontier: Frontier) -> None:
         self._frontier = frontier
 
+    def _fresh(self) -> int:
+        """The log's size, the frontier re-read first if the log grew elsewhere (another
+        process writing the same file)."""
+        size = self.size()
+        if self._frontier.size != size:
+            self._frontier = Frontier.from_nodes(size, self.node)
+        return size
+
     def root(self, size: int | None = None) -> tuple[int, bytes]:
         """(size, root) now, or the root at an earlier size."""
-        current = self.size()
-        if self._frontier.size != current:
-            self._frontier = Frontier.from_nodes(current, self.node)
+        current = self._fresh()
         if size is None or size == current:
             return current, self._frontier.root()
         if not 0 <= size <= current:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 
+from liaison.audit import entries
 from liaison.codec import format_time, parse_time
 from liaison.governance.model import Act, ActKind, Proposal
+from liaison.storage.sqlite_rows import StoreRows
 
 GOVERNANCE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS proposals (
@@ -94,3 +97,35 @@ def read_acts(db: sqlite3.Connection, proposal_id: str | None = None) -> list[Ac
         Act(p, ActKind(kind), member, parse_time(at), reason, version)
         for p, kind, member, at, reason, version in rows
     ]
+
+
+class GovernanceRows(StoreRows):
+    """Proposals and acts, each write with its audit entries in one transaction."""
+
+    def add_proposal(self, make: Callable[[str], Proposal], acts: Sequence[Act] = ()) -> Proposal:
+        """Store a new proposal (`make` receives its id) with its `submitted` act, and `acts`
+        (the `superseded` act of the proposal it amends), in one transaction."""
+        with self._transaction():
+            proposal = make(next_proposal_id(self._db))
+            insert_proposal(self._db, proposal)
+            submitted = Act(proposal.id, ActKind.SUBMITTED, proposal.proposer, proposal.created)
+            for act in (submitted, *acts):
+                insert_act(self._db, act)
+            frontier = self._audit.append(
+                [entries.proposal(proposal)] + [entries.governance(a) for a in (submitted, *acts)]
+            )
+        self._audit.install(frontier)
+        return proposal
+
+    def add_acts(self, acts: Sequence[Act]) -> None:
+        with self._transaction():
+            for act in acts:
+                insert_act(self._db, act)
+            frontier = self._audit.append([entries.governance(a) for a in acts])
+        self._audit.install(frontier)
+
+    def proposals(self, proposal_id: str | None = None) -> list[Proposal]:
+        return read_proposals(self._db, proposal_id)
+
+    def acts(self, proposal_id: str | None = None) -> list[Act]:
+        return read_acts(self._db, proposal_id)

@@ -13,6 +13,19 @@ from liaison.config import ConfigSource
 from liaison.errors import StoreError
 from liaison.model.agreements import Obligations
 from liaison.storage.base import PolicyVersion, Release
+from liaison.storage.sqlite_audit import AuditTables
+
+
+class StoreRows:
+    """What the store's parts (tokens, governance) share: the connection, the audit tables,
+    and the one transaction shape."""
+
+    path: str
+    _db: sqlite3.Connection
+    _audit: AuditTables
+
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self.path)
 
 
 class Transaction:
