@@ -3,11 +3,16 @@
 # requirements/constraints.txt) before they run.
 
 PYTHON ?= python3
+PORT   ?= 8080
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The web map's third-party parts (Leaflet, the Natural Earth base map) come from the npm
+# registry at set-up, pinned by web/package-lock.json, and are never fetched at run time.
+WEB    := src/liaison/web/static/vendor
+WEBSTAMP := $(WEB)/.built
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean web
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +20,15 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	touch $@
 
-demo: $(STAMP)
-	$(BIN)/liaison demo
+$(WEBSTAMP): web/package.json web/package-lock.json web/build.mjs
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	node web/build.mjs $(WEB)
+	touch $@
+
+web: $(WEBSTAMP)
+
+demo: $(STAMP) $(WEBSTAMP)
+	$(BIN)/liaison demo --serve --port $(PORT)
 
 test: lint typecheck unit
 
@@ -27,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEBSTAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
@@ -37,4 +49,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.audit
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis web/node_modules $(WEB)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from liaison import tokens
 from liaison.config import HubConfig, parse_config, read_config_source
 from liaison.demo import load_demo
 from liaison.hub import Hub
@@ -52,3 +53,9 @@ def demo_hub(tmp_path: Path) -> Iterator[Hub]:
     load_demo(hub)
     yield hub
     hub.close()
+
+
+def bearer(hub: Hub, holder: str, role: str = tokens.PARTNER) -> dict[str, str]:
+    """The Authorization header of a new token for `holder` (a partner, or an operator)."""
+    _, secret = tokens.issue(hub.store, holder, role, hub.clock())
+    return {"Authorization": f"Bearer {secret}"}

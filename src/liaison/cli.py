@@ -303,10 +303,29 @@ def label(
 @app.command()
 def demo(
     db: Annotated[Path | None, typer.Option("--db", help="Keep the demo hub in this file.")] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Serve the live web map with a simulated sea until Ctrl-C (make demo)."
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve.")] = 8080,
+    speed: Annotated[
+        float, typer.Option(min=1, max=10_000, help="With --serve: simulated seconds per second.")
+    ] = 60.0,
+    stop_after: Annotated[
+        float | None, typer.Option(min=1, help="With --serve: stop after this many seconds.")
+    ] = None,
 ) -> None:
-    """The demo: the release matrix with reasons, the maritime picture, two proposals decided."""
+    """The demo: the release matrix with reasons, the maritime picture, two proposals decided;
+    with --serve, the living web map on 127.0.0.1."""
     try:
-        run_demo(out, db)
+        if serve:
+            from liaison.demo_live import run_live_demo  # noqa: PLC0415 - the server's imports
+
+            run_live_demo(out, db, port=port, speed=speed, stop_after_s=stop_after)
+        else:
+            run_demo(out, db)
     except LiaisonError as exc:
         fail(exc)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -106,13 +104,22 @@ def serve(
         Path | None,
         typer.Option(help="The key that signs audit heads (default: <db>.audit-key)."),
     ] = None,
+    simulate: Annotated[
+        list[str] | None,
+        typer.Option(help="FEED=SCENARIO: play a simulated scenario on a feed (repeatable)."),
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(min=0.1, max=100_000, help="Simulated seconds per second.")
+    ] = 60.0,
+    loop: Annotated[
+        bool, typer.Option("--loop", help="Play the scenarios again and again (new vessels).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API, and AIS listeners in the same process (stopping commits their last batch)."""
-    import uvicorn  # noqa: PLC0415 - only the server needs it
-
-    from liaison.api.app import create_app  # noqa: PLC0415
-    from liaison.api.live import Closing  # noqa: PLC0415
+    """Serve the HTTP API and the web map, and AIS listeners and simulated feeds in the same
+    process (stopping commits their last batch)."""
+    from liaison.api.server import run_server  # noqa: PLC0415 - only the server needs it
     from liaison.hub import Hub  # noqa: PLC0415
+    from liaison.ingest.replay import parse_simulation  # noqa: PLC0415
 
     try:
         endpoints = Endpoints(
@@ -122,28 +129,19 @@ def serve(
         hub = Hub.open(Path(db), audit_key=audit_key)
         if hub.config.feed(listen_feed) is None and (endpoints.udp or endpoints.tcp):
             raise NotFound(f"no feed {listen_feed!r} for the listeners")
+        simulations = [parse_simulation(s) for s in simulate or []]
+        for sim in simulations:
+            if hub.config.feed(sim.feed) is None:
+                raise NotFound(f"no feed {sim.feed!r} to simulate on")
     except LiaisonError as exc:
         fail(exc)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     listening = (listen_feed, endpoints) if endpoints.udp or endpoints.tcp else None
-    closing = Closing()
-
-    class Server(uvicorn.Server):
-        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            # Live clients are told first, with their resume cursor, and given a moment to
-            # receive it; then uvicorn closes connections and runs the app's shutdown (the
-            # listeners commit their last batch).
-            closing.set()
-            hub.notify()
-            for _ in range(40):
-                if closing.open == 0:
-                    break
-                await asyncio.sleep(0.05)
-            await super().shutdown(sockets)
-
     try:
-        cot = (host, cot_port) if cot_port is not None else None
-        app = create_app(hub, listen=listening, cot=cot, closing=closing, commit_s=commit_ms / 1000)
-        Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+        run_server(
+            hub, host, port, listen=listening, commit_s=commit_ms / 1000,
+            cot=(host, cot_port) if cot_port is not None else None,
+            simulate=simulations, speed=speed, loop=loop,
+        )  # fmt: skip
     finally:
         hub.close()

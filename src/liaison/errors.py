@@ -11,6 +11,7 @@
      │    └── Forbidden        a known caller asked for what is not its own
      ├── InputError          one input record (a report line, a message) is bad
      │    └── MediaTypeError a request's Accept or Content-Type is a format the hub does not speak
+     ├── TableError          a data table the hub ships (data/mid.tsv) is malformed; names the line
      └── StoreError
           ├── NotFound       no such item, partner, feed or policy version
           ├── Conflict       a write would change something immutable
@@ -102,6 +103,17 @@ class MediaTypeError(InputError):
     def __init__(self, where: str, reason: str, *, accept: bool) -> None:
         self.accept = accept
         super().__init__(where, reason)
+
+
+class TableError(LiaisonError, ValueError):
+    """A data table the hub ships (e.g. `liaison/data/mid.tsv`) is malformed: a broken package,
+    not bad input. The message names the file and the line."""
+
+    def __init__(self, source: str, line: int, reason: str) -> None:
+        self.source = source
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{source}:{line}: {reason}")
 
 
 class StoreError(LiaisonError):

@@ -20,6 +20,7 @@ from liaison import tokens
 from liaison.api.app import create_app
 from liaison.demo import DemoClock, load_demo
 from liaison.hub import Hub
+from tests.conftest import bearer as auth
 
 KOREA = """\
 rationale = "Korea joins maritime-security reporting."
@@ -56,11 +57,6 @@ def hub(tmp_path: Path, clock: DemoClock) -> Iterator[Hub]:
 @pytest.fixture
 def client(hub: Hub) -> TestClient:
     return TestClient(create_app(hub))
-
-
-def auth(hub: Hub, holder: str, role: str = tokens.PARTNER) -> dict[str, str]:
-    _, secret = tokens.issue(hub.store, holder, role, hub.clock())
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def korea(backlog: bool = False) -> str:

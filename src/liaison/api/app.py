@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -30,12 +30,14 @@ from liaison.api.cot import serve_cot
 from liaison.api.governance import governance_router
 from liaison.api.limits import BodyLimit
 from liaison.api.taxii import taxii_router
+from liaison.api.web import mount_pages, web_router
 from liaison.codec import item_to_json
 from liaison.errors import Forbidden, InputError, LiaisonError, NotAuthenticated, NotFound
 from liaison.governance.model import State
 from liaison.hub import Hub
 from liaison.ingest.listener import Endpoints
 from liaison.ingest.listener import listen as run_listener
+from liaison.ingest.replay import Simulation, replay
 from liaison.policy.labels_io import display_marking
 from liaison.policy.obligations import sanitise
 from liaison.tokens import Caller
@@ -66,11 +68,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-_GEOJSON: dict[int | str, dict[str, Any]] = {
-    200: {"description": "An RFC 7946 FeatureCollection", "content": {"application/geo+json": {}}}
-}
-
-
 class ReportIn(BaseModel):
     """A report a partner publishes; omitted fields come from the feed (default `<partner>-reports`)."""
 
@@ -97,6 +94,9 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     head_every_s: float = 60.0,
     commit_s: float = 0.1,
     decide_every_s: float = 1.0,
+    simulate: Sequence[Simulation] = (),
+    speed: float = 60.0,
+    loop: bool = False,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
 
@@ -104,7 +104,8 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     stopping and where to resume, and ends their streams so that shutdown need not wait.
     With an audit key, the hub signs a new tree head every `head_every_s` if the log grew.
     Listeners commit every `commit_s` (or 5,000 lines): the floor of ingest-to-delivery latency.
-    Every `decide_every_s` the hub decides the proposals whose deadline has come."""
+    Every `decide_every_s` the hub decides the proposals whose deadline has come.
+    Each of `simulate` plays a scenario on its feed at `speed` (and again, with `loop`)."""
 
     async def sign_heads() -> None:
         while hub.audit.key is not None:
@@ -140,6 +141,10 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
                 run_listener(stream, endpoints, stop, commit_s=commit_s, ready=ready)
             )
             await ready.wait()
+        replays = [
+            asyncio.create_task(replay(hub, sim, stop, speed=speed, loop=loop, commit_s=max(commit_s, 1.0)))
+            for sim in simulate
+        ]  # fmt: skip
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
         signer = asyncio.create_task(sign_heads())
         decider = asyncio.create_task(decide_proposals())
@@ -153,6 +158,11 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             stop.set()
             if task is not None:
                 await task  # the in-flight batch is committed before the server stops
+            for played in asyncio.as_completed(replays):
+                try:
+                    await played
+                except Exception:  # one scenario's failure is logged, the others still stop
+                    errors.log.exception("a simulated feed failed")
             # The hub is its opener's to close (`liaison serve` closes it after the server).
 
     # No /docs or /redoc: their pages load scripts from a CDN, and nothing here downloads.
@@ -254,7 +264,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         except WebSocketDisconnect:
             return
 
-    @app.get("/api/v1/events.geojson", response_class=JSONResponse, responses=_GEOJSON)
+    @app.get("/api/v1/events.geojson", response_class=JSONResponse, responses=geojson.RESPONSES)
     async def events_geojson(
         who: Caller = authenticated,
         partner: str | None = None,
@@ -273,7 +283,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         }
         return JSONResponse(collection, media_type="application/geo+json")
 
-    @app.get("/api/v1/tracks.geojson", response_class=JSONResponse, responses=_GEOJSON)
+    @app.get("/api/v1/tracks.geojson", response_class=JSONResponse, responses=geojson.RESPONSES)
     async def tracks_geojson(
         who: Caller = authenticated,
         partner: str | None = None,
@@ -352,4 +362,6 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     app.include_router(taxii_router(hub, caller, max_body_bytes))
     app.include_router(audit_router(hub, caller))
     app.include_router(governance_router(hub, caller))
+    app.include_router(web_router(hub, caller, whose))
+    mount_pages(app)
     return app

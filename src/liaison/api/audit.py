@@ -14,11 +14,35 @@ from fastapi import APIRouter, Depends, Query
 
 from liaison.audit import heads
 from liaison.audit.log import record_json
+from liaison.audit.verify import Report, verify_store
 from liaison.errors import Forbidden, InputError, NotFound
 from liaison.hub import Hub
 from liaison.tokens import Caller
 
 Index = Annotated[int, Query(ge=0, le=2**62)]
+
+
+def report_json(report: Report, head: heads.SignedHead | None) -> dict[str, Any]:
+    """A full verification as `liaison audit verify --json` prints it, with what was not
+    checked (`notes`), the findings left out (`omitted`) and the latest signed head."""
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "heads": report.heads,
+        "heads_checked": report.heads_checked,
+        "root": report.root.hex(),
+        "findings": [
+            {
+                "index": f.index,
+                "where": "the log" if f.index is None else f"entry {f.index}",
+                "what": f.what,
+            }
+            for f in report.findings
+        ],
+        "omitted": report.omitted,
+        "notes": list(report.notes),
+        "head": head.to_json() if head is not None else None,
+    }
 
 
 def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRouter:
@@ -71,6 +95,23 @@ def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRoute
             "entries": [record_json(r) for r in records],
             "next": records[-1].index + 1 if records else after,
         }
+
+    @router.get("/verify")
+    async def verify(who: Caller = authenticated) -> dict[str, Any]:
+        """Operators: recompute the whole log from its entries (leaves, nodes, every signed
+        head and its signature, every act against its entry), as `liaison audit verify` does.
+        It writes nothing, not even a new head (a partner's refusal is logged). It reads the whole store in the event loop's
+        thread, so the server answers nothing else meanwhile: for a large store, prefer the
+        command line."""
+        if not who.is_admin:
+            hub.deny(who.holder, "a full audit verification", "operators only")
+            raise Forbidden(
+                f"{who.holder} may not verify the whole log: ask for the signed head and "
+                "consistency and inclusion proofs instead"
+            )
+        public = hub.audit.key.public_key() if hub.audit.key is not None else None
+        report = verify_store(hub.store, public)
+        return report_json(report, hub.audit.latest_head())
 
     @router.get("/proof/inclusion")
     async def inclusion(

@@ -12,6 +12,11 @@ from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
 from liaison.policy.obligations import sanitise
 
+# For OpenAPI: these answers are GeoJSON, not plain JSON.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An RFC 7946 FeatureCollection", "content": {"application/geo+json": {}}}
+}
+
 
 def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | None:
     """A Point at the event's position as the caller may see it; None if the copy has none

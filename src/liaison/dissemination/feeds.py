@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from liaison.dissemination.releaser import Releaser
+from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.policy.obligations import sanitise
 from liaison.storage.base import Store
@@ -21,6 +22,9 @@ class FeedEntry:
     payload: Mapping[str, Any]
     agreements: tuple[str, ...]
     released: datetime | None = None
+    # Recorded and current obligations merged: what anything derived from the item (its
+    # positions, say) must obey too.
+    obligations: Obligations = field(default_factory=Obligations)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,7 @@ def read_feed(
     area: str | None = None,
     kinds: Sequence[str] | None = None,
     released_after: datetime | None = None,
+    newest: bool = False,
 ) -> FeedPage:
     """Releases recorded for the partner, each decided again as of `at` before it is delivered.
 
@@ -48,7 +53,9 @@ def read_feed(
     still passed, so resuming never repeats it); the copy obeys both the recorded obligations
     and the current ones.
     """
-    rows = store.feed(partner, after, limit, area=area, kinds=kinds, released_after=released_after)
+    rows = store.feed(
+        partner, after, limit, area=area, kinds=kinds, released_after=released_after, newest=newest
+    )
     entries = []
     for release, item in rows:
         now = releaser.decide(item, partner, at)
@@ -57,6 +64,9 @@ def read_feed(
         obligations = release.obligations.merge(now.obligations)
         payload = item.payload if obligations.empty else sanitise(item.payload, obligations)
         entries.append(
-            FeedEntry(release.cursor, item, payload, release.agreements, release.released)
+            FeedEntry(
+                release.cursor, item, payload, release.agreements, release.released, obligations
+            )
         )
-    return FeedPage(partner, tuple(entries), rows[-1][0].cursor if rows else after)
+    last = max((release.cursor for release, _ in rows), default=after)
+    return FeedPage(partner, tuple(entries), last)

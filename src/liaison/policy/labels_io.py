@@ -276,7 +276,12 @@ def display_marking(label: Label, policy: SecurityPolicy) -> str:
 
 
 def _classification_marking(label: Label, policy: SecurityPolicy) -> str:
-    cls = policy.classification(label.classification)
+    return classification_marking(label.classification, policy)
+
+
+def classification_marking(classification: str, policy: SecurityPolicy) -> str:
+    """A classification as its marking reads, e.g. `NATO RESTRICTED` (a label banner's text)."""
+    cls = policy.classification(classification)
     head = next((m.phrase for m in cls.markings if m.phrase and _replaces(m)), policy.name)
     return f"{head} {cls.name}"
 

@@ -169,6 +169,7 @@ class Store(Protocol):
         area: str | None = None,
         kinds: Sequence[str] | None = None,
         released_after: datetime | None = None,
+        newest: bool = False,
     ) -> list[tuple[Release, Item]]: ...
 
     def release(self, partner: str, item_id: str) -> Release | None: ...

@@ -247,9 +247,10 @@ class SqliteStore(TokenRows, GovernanceRows):
         area: str | None = None,
         kinds: Sequence[str] | None = None,
         released_after: datetime | None = None,
+        newest: bool = False,
     ) -> list[tuple[Release, Item]]:
-        """The partner's releases after the cursor, in order; optionally of one area, of some
-        kinds, released after a time."""
+        """The partner's releases after the cursor, in order (the newest `limit` of them, newest
+        first, with `newest`); optionally of one area, of some kinds, released after a time."""
         where = ["r.partner = ?", "r.cursor > ?"]
         args: list[object] = [partner, after]
         if area is not None:
@@ -263,7 +264,7 @@ class SqliteStore(TokenRows, GovernanceRows):
             args.append(fixed_time(released_after))
         rows = self._db.execute(
             f"SELECT {RELEASE_COLUMNS}, i.body FROM releases r JOIN items i ON i.id = r.item_id "
-            f"WHERE {' AND '.join(where)} ORDER BY r.cursor LIMIT ?",
+            f"WHERE {' AND '.join(where)} ORDER BY r.cursor {'DESC' if newest else ''} LIMIT ?",
             (*args, limit),
         ).fetchall()
         return [(release_row(row[:-1]), item_from_json(json.loads(row[-1]))) for row in rows]
