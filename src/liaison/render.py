@@ -10,7 +10,7 @@ from rich.table import Table
 
 from liaison.codec import format_time, item_to_json
 from liaison.config import HubConfig
-from liaison.dissemination.feeds import FeedPage
+from liaison.dissemination.feeds import FeedEntry, FeedPage
 from liaison.model.items import Item
 from liaison.policy.engine import Decision
 from liaison.policy.labels_io import display_marking, label_to_short
@@ -47,16 +47,18 @@ def decision_prose(item: Item, partner: str, d: Decision, policy: SecurityPolicy
 def feed_json(page: FeedPage, policy: SecurityPolicy) -> dict[str, Any]:
     return {
         "partner": page.partner,
-        "items": [
-            {
-                "cursor": e.cursor,
-                "marking": display_marking(e.item.label, policy),
-                "agreements": list(e.agreements),
-                "item": item_to_json(e.item, e.payload),
-            }
-            for e in page.entries
-        ],
+        "items": [entry_json(e, policy) for e in page.entries],
         "next": page.next,
+    }
+
+
+def entry_json(e: FeedEntry, policy: SecurityPolicy) -> dict[str, Any]:
+    """One release as feeds and live streams carry it."""
+    return {
+        "cursor": e.cursor,
+        "marking": display_marking(e.item.label, policy),
+        "agreements": list(e.agreements),
+        "item": item_to_json(e.item, e.payload),
     }
 
 

@@ -113,6 +113,11 @@ def test_the_picture_is_the_partners_releases(hub: Hub, client: TestClient) -> N
         assert v["marking"] == "NATO RESTRICTED Releasable to JPN, USA"
         assert v["flag"]["country"] == "China"
     assert {e["type"] for e in usa["events"]} == {"transit"}
+    released = [
+        e for e in hub.feed("USA", 0, 1000).entries if e.item.kind in {"report", "indicator"}
+    ]
+    assert released, "the demo reports include some for USA"
+    assert [r["item"]["id"] for r in usa["reports"]] == [e.item.id for e in reversed(released)]
     assert {e["id"] for e in usa["events"]} == {i.id for i, _ in hub.events(None, "USA")}
     for partner in ("NATO", "KOR", "FRA"):
         seen = client.get("/api/v1/picture", headers=auth(hub, partner)).json()

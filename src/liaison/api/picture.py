@@ -23,11 +23,13 @@ from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.policy.labels_io import display_marking
 from liaison.policy.obligations import sanitise
+from liaison.render import entry_json
 from liaison.storage.base import VesselTrack
 
 TRAIL = 40  # points of trail per vessel: the last hours at sea, not the whole voyage
 BATCHES = 300  # newest position batches read for the picture
 EVENTS = 500
+REPORTS = 50  # the newest reports and indicators, for the timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +52,15 @@ def picture_json(
         hub.store, hub.releaser, reader, now, limit=batches, kinds=["position"], newest=True
     )
     vessels = _vessels(hub, reversed(page.entries), trail)
+    reports = read_feed(
+        hub.store, hub.releaser, reader, now, limit=REPORTS, kinds=["report", "indicator"], newest=True
+    )  # fmt: skip
     return {
         "partner": reader,
         "cursor": cursor,
         "vessels": vessels,
+        # Newest first, each as the live stream carries a release.
+        "reports": [entry_json(e, hub.config.policy) for e in reports.entries],
         "events": [e for e in (event_json(hub, i, p) for i, p in hub.events(None, reader, events)) if e],
     }  # fmt: skip
 

@@ -19,6 +19,8 @@ import {
 const L = window.L;
 
 export const STALE_MS = 30 * 60 * 1000;
+const Z_VESSELS = 200_000_000; // above event markers (500 + their pixel y)
+const Z_RISE = 400_000_000;
 
 const VESSEL_ICON = L.divIcon({ className: "vessel-marker", html: VESSEL_SVG, iconSize: [28, 28], iconAnchor: [14, 14] });
 
@@ -38,6 +40,7 @@ export class PictureLayers {
     this.vesselLayers = new Map(); // id -> {marker, trail, category}
     this.eventLayers = new Map(); // id -> {group, marker}
     this.selected = null;
+    this.vesselOrder = 0;
     this.nowMs = null; // the scenario time: vessels silent long before it are drawn faded
     for (const name of ["Zones", "Gates", "Trails", "Events", "Vessels"]) this.groups[name].addTo(map);
   }
@@ -49,8 +52,19 @@ export class PictureLayers {
     const path = (vessel.trail || []).map((p) => [p[1], p[0]]);
     let entry = this.vesselLayers.get(vessel.id);
     if (!entry) {
-      const marker = L.marker([vessel.lat, vessel.lon], { icon: VESSEL_ICON, zIndexOffset: 1000, riseOnHover: true });
+      // Where vessels overlap (a formation seen from afar), the one known longest stays on top
+      // (its element comes first too), so a track does not vanish under newcomers; the selected
+      // one and the one under the mouse rise above all.
+      this.vesselOrder += 1;
+      const zIndexOffset = Math.max(Z_VESSELS - this.vesselOrder * 5000, 10000);
+      const marker = L.marker([vessel.lat, vessel.lon], {
+        icon: VESSEL_ICON,
+        zIndexOffset,
+        riseOnHover: true,
+        riseOffset: Z_RISE,
+      });
       marker.vesselId = vessel.id;
+      marker.baseZ = zIndexOffset;
       marker.on("add", () => this._decorateVessel(marker));
       marker.on("click", () => this.onSelect({ kind: "vessel", id: vessel.id }));
       marker.bindTooltip(() => vesselTip(this.getVessel(vessel.id)), {
@@ -182,6 +196,7 @@ export class PictureLayers {
     this.groups.Trails.clearLayers();
     this.groups.Events.clearLayers();
     this.vesselLayers.clear();
+    this.vesselOrder = 0;
     this.eventLayers.clear();
     this.selected = null;
     this.map.closePopup();
@@ -194,7 +209,10 @@ export class PictureLayers {
       if (!s) continue;
       if (s.kind === "vessel") {
         const entry = this.vesselLayers.get(s.id);
-        if (entry) this._decorateVessel(entry.marker);
+        if (entry) {
+          entry.marker.setZIndexOffset(this._isSelected("vessel", s.id) ? Z_RISE : entry.marker.baseZ);
+          this._decorateVessel(entry.marker);
+        }
         this._styleTrail(s.id);
       } else if (s.kind === "event") {
         const entry = this.eventLayers.get(s.id);

@@ -42,7 +42,7 @@ function section(title, rows) {
 }
 
 const Legend = L.Control.extend({
-  options: { position: "bottomleft" },
+  options: { position: "topleft" },
   onAdd() {
     const details = node("details", "leaflet-control legend");
     details.id = "legend";
@@ -88,11 +88,13 @@ const Legend = L.Control.extend({
     areas[2].title = "Transits are counted where tracks cross a gate; hover a gate for its name and directions";
     areas[3].title = "The arrow on a gate points its positive direction, e.g. East China Sea -> Pacific";
     const areaBox = section("Areas", areas);
-    areaBox.append(
-      node("p", "legend-note", "Hover a symbol for its name, click it for details. Bars above and below: highest classification on screen."),
-    );
-    body.append(vesselBox, eventBox, areaBox);
+    const side = node("div", "legend-column");
+    side.append(eventBox, areaBox);
+    body.append(vesselBox, side);
     details.append(body);
+    details.append(
+      node("p", "legend-note", "Hover a symbol for its name, click it for details. The bars above and below show the highest classification on screen."),
+    );
     L.DomEvent.disableClickPropagation(details);
     L.DomEvent.disableScrollPropagation(details);
     return details;
