@@ -14,6 +14,7 @@ from liaison.demo import load_demo
 from liaison.hub import Hub
 from liaison.policy.security_policy import SecurityPolicy
 from liaison.policy.spif import default_policy_bytes, load_spif, parse_spif
+from tests.servers import PostgresServer, Unavailable, remove, start_postgres
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 NATO_SPIF = SHARED / "spif" / "spiffing_nato-4774-policy.xml"
@@ -59,3 +60,23 @@ def bearer(hub: Hub, holder: str, role: str = tokens.PARTNER) -> dict[str, str]:
     """The Authorization header of a new token for `holder` (a partner, or an operator)."""
     _, secret = tokens.issue(hub.store, holder, role, hub.clock())
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the session (installed with apt when missing)."""
+    try:
+        server = start_postgres()
+    except Unavailable as exc:
+        pytest.skip(f"needs a PostgreSQL server, and none can be had here: {exc}")
+    yield server
+    remove(server)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lies, once per backend: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hub.db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.database()

@@ -33,12 +33,17 @@ RegionOption = Annotated[
     Path | None,
     typer.Option("--region", help="A region GeoJSON (default: the shipped East China Sea)."),
 ]
-DbOption = Annotated[Path, typer.Option("--db", help="The hub's SQLite file.")]
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db", help="The hub's store: a SQLite file, or postgresql://user@host:port/database."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 @contextmanager
-def hub_session(db: Path, *, decide_proposals: bool = True) -> Iterator[Hub]:
+def hub_session(db: str | Path, *, decide_proposals: bool = True) -> Iterator[Hub]:
     """The hub on `db`, closed afterwards. First, proposals whose deadline has come are decided
     (a passed one applied as a new policy version), so that no command acts on a stale policy."""
     try:

@@ -34,7 +34,7 @@ from liaison.policy.dominance import dominant_label
 from liaison.policy.engine import Clock, Decision, ReleaseEngine, utc_now
 from liaison.policy.obligations import sanitise
 from liaison.storage.base import Batch, PolicyVersion, Rejection, Store
-from liaison.storage.sqlite import SqliteStore
+from liaison.storage.open import open_store
 
 Progress = Callable[[int, int], None]  # (records since the last call, rejections so far)
 
@@ -81,7 +81,7 @@ class Hub:
         (`<db>.audit-key`, or `audit_key`) when there is one."""
         path = audit_key or default_key_path(db)
         key = load_key(path) if audit_key is not None or path.exists() else None
-        return cls(SqliteStore(db), clock, key)
+        return cls(open_store(db), clock, key)
 
     @property
     def governance(self) -> Governance:
@@ -321,12 +321,11 @@ class Hub:
         out: list[tuple[Item, Mapping[str, Any]]] = []
         for _, item in self.store.events(event_type, partner, limit):
             decision = self.releaser.decide(item, partner, now)
-            if decision.allowed:
-                payload = (
-                    item.payload
-                    if decision.obligations.empty
-                    else sanitise(item.payload, decision.obligations)
-                )
+            release = self.store.release(partner, item.id)
+            if decision.allowed and release is not None:
+                # The terms it was released under hold as well as today's (as in its feed).
+                obligations = release.obligations.merge(decision.obligations)
+                payload = item.payload if obligations.empty else sanitise(item.payload, obligations)
                 out.append((item, payload))
         return out
 

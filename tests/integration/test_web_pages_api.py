@@ -20,7 +20,7 @@ from liaison.api.app import create_app
 from liaison.audit import heads
 from liaison.demo import load_demo
 from liaison.hub import Hub
-from liaison.storage.sqlite_schema import APPEND_ONLY
+from liaison.storage.schema_sqlite import APPEND_ONLY
 
 VERIFY = "/api/v1/audit/verify"
 STATIC = Path(liaison.__file__).parent / "web" / "static"

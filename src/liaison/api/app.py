@@ -84,6 +84,11 @@ class ReportIn(BaseModel):
     sources: list[str] | None = None
 
 
+def _log_failure(task: asyncio.Task[int]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        errors.log.error("a simulated feed failed", exc_info=task.exception())
+
+
 def create_app(  # noqa: PLR0915 - the routes, in one place
     hub: Hub,
     *,
@@ -145,6 +150,8 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             asyncio.create_task(replay(hub, sim, stop, speed=speed, loop=loop, commit_s=max(commit_s, 1.0)))
             for sim in simulate
         ]  # fmt: skip
+        for task_ in replays:  # a failed scenario is told at once, not at shutdown
+            task_.add_done_callback(_log_failure)
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
         signer = asyncio.create_task(sign_heads())
         decider = asyncio.create_task(decide_proposals())
@@ -158,11 +165,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             stop.set()
             if task is not None:
                 await task  # the in-flight batch is committed before the server stops
-            for played in asyncio.as_completed(replays):
-                try:
-                    await played
-                except Exception:  # one scenario's failure is logged, the others still stop
-                    errors.log.exception("a simulated feed failed")
+            await asyncio.gather(*replays, return_exceptions=True)  # failures: logged above
             # The hub is its opener's to close (`liaison serve` closes it after the server).
 
     # No /docs or /redoc: their pages load scripts from a CDN, and nothing here downloads.
@@ -292,8 +295,9 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         """Each vessel's latest position among the newest `batches` position items released to
         the caller, as RFC 7946 Points, coarsened where the caller's agreements say so."""
         reader = whose(who, partner)
-        seen = geojson.released_tracks(hub, reader, batches)
-        features = [geojson.track_feature(hub, t.feed, t.fix, t.where) for t in seen]
+        features = [
+            geojson.vessel_feature(v) for v in geojson.released_vessels(hub, reader, batches)
+        ]
         collection = {"type": "FeatureCollection", "features": features}
         return JSONResponse(collection, media_type="application/geo+json")
 
@@ -307,10 +311,11 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         release = hub.store.release(reader, item_id) if found else None
         decision = hub.releaser.decide(found, reader) if found and release else None
         if found is None or decision is None or not decision.allowed:
-            if found is not None and not who.is_admin:
-                # Logged (an item it may not have), yet answered as if the item did not exist.
-                reason = "; ".join(decision.reasons) if decision else "not released to it"
-                hub.deny(reader, f"item {item_id}", reason)
+            if not who.is_admin:
+                # Logged, and answered, alike whether the item exists or not: the partner reads
+                # its own audit entries, which must not tell it either (the reasons, which would
+                # describe the item's label, are in the operators' `decided` entries).
+                hub.deny(reader, f"item {item_id}", "not released to it")
             # The same answer for "no such item" and "not yours": existence is not disclosed.
             raise NotFound(f"no item {item_id!r} released to {reader}")
         obligations = (

@@ -7,12 +7,14 @@ consistency proofs between any two sizes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from liaison.audit import heads
+from liaison.audit.entries import AuditRecord
 from liaison.audit.log import record_json
 from liaison.audit.verify import Report, verify_store
 from liaison.errors import Forbidden, InputError, NotFound
@@ -43,6 +45,14 @@ def report_json(report: Report, head: heads.SignedHead | None) -> dict[str, Any]
         "notes": list(report.notes),
         "head": head.to_json() if head is not None else None,
     }
+
+
+def visible_to_partner(record: AuditRecord) -> bool:
+    """A partner's own entries, except the decisions that withheld an item from it: those name
+    the item and say why (its label), which is what withholding it keeps from the partner."""
+    if record.type != "decided":
+        return True
+    return bool(json.loads(record.body).get("allowed"))
 
 
 def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRouter:
@@ -91,8 +101,9 @@ def audit_router(hub: Hub, caller: Callable[..., Awaitable[Caller]]) -> APIRoute
                 raise Forbidden(f"{who.holder} may read its own audit entries, not {partner}'s")
             reader = who.holder
         records = hub.store.audit.records(after, limit, reader)
+        shown = records if who.is_admin else [r for r in records if visible_to_partner(r)]
         return {
-            "entries": [record_json(r) for r in records],
+            "entries": [record_json(r) for r in shown],
             "next": records[-1].index + 1 if records else after,
         }
 

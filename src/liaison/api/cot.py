@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from liaison import tokens
-from liaison.api.geojson import SeenTrack, released_tracks
+from liaison.api.geojson import released_vessels
+from liaison.codec import parse_time
 from liaison.errors import NotAuthenticated
 from liaison.hub import Hub
 from liaison.maritime.detectors.base import KNOTS_TO_MS
@@ -31,18 +34,19 @@ def _time(t: datetime) -> str:
 
 
 def track_event(
-    seen: SeenTrack, name: str | None, now: datetime, stale_s: float, affiliation: str
+    vessel: Mapping[str, Any], now: datetime, stale_s: float, affiliation: str
 ) -> bytes:
-    fix = seen.fix
-    callsign = name or str(fix.mmsi)
-    course = "" if fix.cog is None else f' course="{fix.cog:.1f}"'
-    speed = "" if fix.sog is None else f' speed="{fix.sog * KNOTS_TO_MS:.2f}"'
+    """A vessel as the partner may see it (`api.picture`'s shape) as a CoT track."""
+    callsign = vessel.get("name") or str(vessel["mmsi"])
+    cog, sog = vessel.get("cog"), vessel.get("sog_kn")
+    course = "" if cog is None else f' course="{cog:.1f}"'
+    speed = "" if sog is None else f' speed="{sog * KNOTS_TO_MS:.2f}"'
     return (
-        f'<event version="2.0" uid="liaison.{seen.feed}.{fix.mmsi}" type="{affiliation}" how="m-g" '
-        f'time="{_time(now)}" start="{_time(datetime.fromtimestamp(fix.time, UTC))}" '
+        f'<event version="2.0" uid="liaison.{vessel["feed"]}.{vessel["mmsi"]}" type="{affiliation}" how="m-g" '
+        f'time="{_time(now)}" start="{_time(parse_time(vessel["time"]))}" '
         f'stale="{_time(now + timedelta(seconds=stale_s))}">'
-        f'<point lat="{seen.where["lat"]}" lon="{seen.where["lon"]}" hae="0" ce="{UNKNOWN_ERROR}" le="{UNKNOWN_ERROR}"/>'
-        f"<detail><track{course}{speed}/><contact callsign={quoteattr(callsign)}/></detail></event>\n"
+        f'<point lat="{vessel["lat"]}" lon="{vessel["lon"]}" hae="0" ce="{UNKNOWN_ERROR}" le="{UNKNOWN_ERROR}"/>'
+        f"<detail><track{course}{speed}/><contact callsign={quoteattr(str(callsign))}/></detail></event>\n"
     ).encode()
 
 
@@ -85,13 +89,8 @@ async def serve_cot(
         try:
             while True:
                 now = datetime.now(UTC)
-                for seen in released_tracks(hub, who.holder):
-                    known = hub.store.tracks(seen.feed, seen.fix.mmsi)
-                    writer.write(
-                        track_event(
-                            seen, known[0].name if known else None, now, stale_s, affiliation
-                        )
-                    )
+                for vessel in released_vessels(hub, who.holder):
+                    writer.write(track_event(vessel, now, stale_s, affiliation))
                 page = hub.feed(who.holder, after, 1000)
                 for entry in page.entries:
                     if entry.item.kind == "event":

@@ -1,16 +1,19 @@
 """The maritime picture one partner may see, as the web map draws it: vessels with their recent
-trails, and events, each with its label marking; and the position batches the live stream
-announces, in the same shape.
+trails, events and reports, each with its label marking; and the position batches the live
+stream announces, in the same shape.
 
 Everything here is built from the partner's own feed (`read_feed`), so the map shows exactly the
-releases the API gives that partner, sanitised by the same obligations: every fix is coarsened
-and stripped as its batch's release demands before it is drawn, and a vessel whose identity an
-agreement strips is left out (its track cannot be followed without revealing who it is).
+releases the API gives that partner, sanitised by the obligations of each release:
+- every fix is sanitised as a whole record (identity, position, motion) by its own batch's
+  obligations; a fix whose identity is stripped is left out, never joined to a track;
+- a vessel's name, call sign and type come only from static data carried by a batch released
+  to the partner (never from what the hub knows otherwise), sanitised the same way;
+- what is derived (the flag from the MMSI, the ship type's text) is derived from what survived.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,26 +22,28 @@ from liaison.dissemination.feeds import FeedEntry, read_feed
 from liaison.hub import Hub
 from liaison.maritime.flags import flag_of, ship_type_text
 from liaison.maritime.tracks import Fix
-from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.policy.labels_io import display_marking
 from liaison.policy.obligations import sanitise
 from liaison.render import entry_json
-from liaison.storage.base import VesselTrack
 
 TRAIL = 40  # points of trail per vessel: the last hours at sea, not the whole voyage
 BATCHES = 300  # newest position batches read for the picture
 EVENTS = 500
 REPORTS = 50  # the newest reports and indicators, for the timeline
+_STATIC_FIELDS = ("name", "callsign", "imo", "ship_type")
+_ALWAYS = frozenset(
+    {"id", "feed", "mmsi", "time", "lat", "lon", "item", "marking", "classification"}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class SeenFix:
-    """A fix as the partner may see it: its position coarsened where obligations say so."""
+    """A fix as the partner may see it (`record`: sanitised), and the batch that carried it."""
 
     fix: Fix
-    lat: float
-    lon: float
+    record: Mapping[str, Any]
+    entry: FeedEntry
 
 
 def picture_json(
@@ -51,23 +56,22 @@ def picture_json(
     page = read_feed(
         hub.store, hub.releaser, reader, now, limit=batches, kinds=["position"], newest=True
     )
-    vessels = _vessels(hub, reversed(page.entries), trail)
     reports = read_feed(
         hub.store, hub.releaser, reader, now, limit=REPORTS, kinds=["report", "indicator"], newest=True
     )  # fmt: skip
     return {
         "partner": reader,
         "cursor": cursor,
-        "vessels": vessels,
+        "vessels": vessels_json(hub, page.entries, trail),
+        "events": [e for e in (event_json(hub, i, p) for i, p in hub.events(None, reader, events)) if e],
         # Newest first, each as the live stream carries a release.
         "reports": [entry_json(e, hub.config.policy) for e in reports.entries],
-        "events": [e for e in (event_json(hub, i, p) for i, p in hub.events(None, reader, events)) if e],
     }  # fmt: skip
 
 
 def batch_json(hub: Hub, entry: FeedEntry) -> dict[str, Any]:
     """One position batch released to the partner: its fixes per vessel."""
-    return {"item": entry.item.id, "vessels": _vessels(hub, [entry], TRAIL)}
+    return {"item": entry.item.id, "vessels": vessels_json(hub, [entry], TRAIL)}
 
 
 def event_json(hub: Hub, item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -88,76 +92,87 @@ def event_json(hub: Hub, item: Item, payload: Mapping[str, Any]) -> dict[str, An
     }
 
 
-def _vessels(hub: Hub, entries: Iterable[FeedEntry], trail: int) -> list[dict[str, Any]]:
-    """Each vessel's trail (oldest first) across `entries` (oldest first) and its latest fix."""
-    seen: dict[tuple[str | None, int], list[SeenFix]] = {}
-    latest_entry: dict[tuple[str | None, int], FeedEntry] = {}
-    for entry in entries:
-        for fix in hub.store.positions(entry.item.id):
-            where = _where(fix, entry.obligations)
-            if where is None:
-                continue
-            key = (entry.item.feed, fix.mmsi)
-            seen.setdefault(key, []).append(where)
-            latest_entry[key] = entry
+def vessels_json(hub: Hub, entries: Sequence[FeedEntry], trail: int) -> list[dict[str, Any]]:
+    """Each vessel in `entries` (position batches, any order): its newest `trail` fixes as the
+    partner may see them, oldest first, and its latest state."""
+    by_id = {e.item.id: e for e in entries}
+    fixes = hub.store.recent_fixes(list(by_id), trail)
+    tracks: dict[tuple[str | None, int], list[SeenFix]] = {}
+    for fix in fixes:
+        seen = _seen(fix, by_id[fix.source])
+        if seen is not None:
+            tracks.setdefault((seen.entry.item.feed, seen.record["mmsi"]), []).append(seen)
+    statics = _statics(entries)
     out = []
-    for key, fixes in seen.items():
-        fixes.sort(key=lambda s: s.fix.time)
-        vessel = _vessel(hub, key[0], latest_entry[key], fixes[-trail:])
-        if vessel is not None:
-            out.append(vessel)
+    for (feed, mmsi), seen_fixes in tracks.items():
+        seen_fixes.sort(key=lambda s: s.fix.time)
+        out.append(_vessel(hub, feed, seen_fixes[-trail:], statics.get((feed, mmsi), {})))
     return out
 
 
-def _where(fix: Fix, obligations: Obligations) -> SeenFix | None:
-    if obligations.empty:
-        return SeenFix(fix, fix.lat, fix.lon)
-    where = sanitise({"lat": fix.lat, "lon": fix.lon}, obligations)
-    lat, lon = where.get("lat"), where.get("lon")
-    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
-        return None  # the agreement strips positions: nothing to draw
-    return SeenFix(fix, float(lat), float(lon))
+def _seen(fix: Fix, entry: FeedEntry) -> SeenFix | None:
+    record: dict[str, Any] = {
+        "mmsi": fix.mmsi, "time": fix.time, "lat": fix.lat, "lon": fix.lon,
+        "sog_kn": fix.sog, "cog": fix.cog, "heading": fix.heading,
+    }  # fmt: skip
+    if not entry.obligations.empty:
+        record = sanitise(record, entry.obligations)
+    if not isinstance(record.get("mmsi"), int) or not _numbers(
+        record.get("lat"), record.get("lon")
+    ):
+        return None  # no identity or no position released: nothing to draw, nothing to join
+    return SeenFix(fix, record, entry)
+
+
+def _statics(entries: Iterable[FeedEntry]) -> dict[tuple[str | None, int], dict[str, Any]]:
+    """What released batches said of each vessel (their sanitised copies), newest first wins."""
+    out: dict[tuple[str | None, int], dict[str, Any]] = {}
+    for entry in sorted(entries, key=lambda e: e.cursor):
+        said = entry.payload.get("statics")
+        if not isinstance(said, list):
+            continue
+        for static in said:
+            if isinstance(static, Mapping) and isinstance(static.get("mmsi"), int):
+                known = out.setdefault((entry.item.feed, static["mmsi"]), {})
+                known |= {k: static[k] for k in _STATIC_FIELDS if k in static}
+    return out
 
 
 def _vessel(
-    hub: Hub, feed: str | None, entry: FeedEntry, trail: list[SeenFix]
-) -> dict[str, Any] | None:
+    hub: Hub, feed: str | None, trail: list[SeenFix], static: Mapping[str, Any]
+) -> dict[str, Any]:
     last = trail[-1]
-    known = _static(hub, feed, last.fix.mmsi)
-    flag = flag_of(last.fix.mmsi)
-    ship_type = known.ship_type if known else None
+    mmsi = last.record["mmsi"]
+    flag = flag_of(mmsi)
+    ship_type = static.get("ship_type")
     vessel: dict[str, Any] = {
-        "id": f"{feed}:{last.fix.mmsi}",
+        "id": f"{feed}:{mmsi}",
         "feed": feed,
-        "mmsi": last.fix.mmsi,
-        "name": known.name if known else None,
-        "callsign": known.callsign if known else None,
+        "mmsi": mmsi,
+        "name": static.get("name"),
+        "callsign": static.get("callsign"),
         "ship_type": ship_type,
-        "ship_type_text": ship_type_text(ship_type),
+        "ship_type_text": ship_type_text(ship_type) if isinstance(ship_type, int) else None,
         "flag": None
         if flag is None
         else {"mid": flag.mid, "country": flag.country, "alpha2": flag.alpha2},
         "time": format_unix(last.fix.time),
-        "lat": last.lat,
-        "lon": last.lon,
-        "sog_kn": last.fix.sog,
-        "cog": last.fix.cog,
-        "heading": last.fix.heading,
-        "item": entry.item.id,
-        "marking": display_marking(entry.item.label, hub.config.policy),
-        "classification": entry.item.label.classification,
+        "lat": last.record["lat"],
+        "lon": last.record["lon"],
+        "sog_kn": last.record.get("sog_kn"),
+        "cog": last.record.get("cog"),
+        "heading": last.record.get("heading"),
+        "item": last.entry.item.id,
+        "marking": display_marking(last.entry.item.label, hub.config.policy),
+        "classification": last.entry.item.label.classification,
     }
-    if not entry.obligations.empty:
-        vessel = sanitise(vessel, entry.obligations)
-        if "mmsi" not in vessel:
-            return None  # identity stripped: the track cannot be shown without it
-    vessel["trail"] = [[s.lon, s.lat, format_unix(s.fix.time)] for s in trail]
+    # What the newest batch's terms strip goes, under every name the hub gives it (a ship type
+    # stripped takes its text with it); what is not known is left out rather than null.
+    if not last.entry.obligations.empty:
+        vessel = sanitise(vessel, last.entry.obligations)
+    vessel = {k: v for k, v in vessel.items() if v is not None or k in _ALWAYS}
+    vessel["trail"] = [[s.record["lon"], s.record["lat"], format_unix(s.fix.time)] for s in trail]
     return vessel
-
-
-def _static(hub: Hub, feed: str | None, mmsi: int) -> VesselTrack | None:
-    known = hub.store.tracks(feed, mmsi)
-    return known[0] if known else None
 
 
 def _numbers(*values: object) -> bool:

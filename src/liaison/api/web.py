@@ -155,8 +155,10 @@ def web_router(
             entry = next((e for e in page.entries if e.item.id == item_id), None)
             if entry is not None and entry.item.kind == "position":
                 return batch_json(hub, entry)
-        if not who.is_admin and hub.store.item(item_id) is not None:
-            # Logged, yet answered as if it did not exist: existence is not disclosed.
+            if entry is not None:  # its own item, only not a batch: nothing withheld
+                raise NotFound(f"{item_id!r} is not a position batch")
+        if not who.is_admin:
+            # Logged alike whether the batch exists or not: its audit entries tell it neither.
             hub.deny(reader, f"positions of {item_id}", "not released to it")
         raise NotFound(f"no position batch {item_id!r} released to {reader}")
 

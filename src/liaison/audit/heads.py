@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -79,7 +80,13 @@ def verify(public: Ed25519PublicKey, head: SignedHead) -> bool:
 
 
 def default_key_path(db: str | Path) -> Path:
-    return Path(f"{db}.audit-key")
+    """The key file beside a SQLite store; for a PostgreSQL store, `<database>.audit-key` in
+    the current folder (every process of one hub must be given the same key)."""
+    text = str(db)
+    if text.startswith(("postgresql://", "postgres://")):
+        name = urlsplit(text).path.strip("/") or "liaison"
+        return Path(f"{name}.audit-key")
+    return Path(f"{text}.audit-key")
 
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:

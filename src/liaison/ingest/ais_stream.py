@@ -87,6 +87,7 @@ class AisStream:
         self._events: list[Event] = []
         self._rejections: list[Rejection] = []
         self._touched: set[int] = set()
+        self._said: set[int] = set()  # vessels whose static data arrived in this batch
         self._batch_id = _new_batch_id()
 
     # --- input -----------------------------------------------------------------------------
@@ -104,6 +105,7 @@ class AisStream:
         if msg.msg_type in (5, 19, 24):
             self.vessels.update(msg)
             self._touched.add(msg.mmsi)
+            self._said.add(msg.mmsi)
         if msg.msg_type not in POSITION_TYPES or msg.lat is None or msg.lon is None:
             return
         timed = msg.time is not None
@@ -147,7 +149,7 @@ class AisStream:
             return 0
         now = self.clock()
         items: dict[str, Item] = {}
-        if self._fixes:
+        if self._fixes or self._said:
             batch = self._position_item(self._fixes)
             items[batch.id] = batch
         self.engine = self.engines()
@@ -179,25 +181,43 @@ class AisStream:
         self.summary.rejections += self._rejections[: max(room, 0)]
         self.summary.late = self.picture.tracker.late
         self._fixes, self._events, self._rejections = [], [], []
-        self._touched = set()
+        self._touched, self._said = set(), set()
         self._batch_id = _new_batch_id()
         return len(releases)
 
     def _position_item(self, fixes: list[Fix]) -> Item:
-        lats = [f.lat for f in fixes]
-        lons = [f.lon for f in fixes]
-        start, end = min(f.time for f in fixes), max(f.time for f in fixes)
-        payload = {
-            "count": len(fixes),
-            "vessels": len({f.mmsi for f in fixes}),
-            "start": format_unix(start),
-            "end": format_unix(end),
-            "bbox": [min(lons), min(lats), max(lons), max(lats)],
-        }
+        """The batch as an item: a summary of its fixes (stored beside it), and the static data
+        (name, call sign, type) that arrived in it — a partner learns a vessel's name only from
+        a batch released to it."""
+        payload: dict[str, Any] = {"count": len(fixes), "vessels": len({f.mmsi for f in fixes})}
+        end = self.clock().timestamp()
+        if fixes:
+            lats, lons = [f.lat for f in fixes], [f.lon for f in fixes]
+            start, end = min(f.time for f in fixes), max(f.time for f in fixes)
+            payload |= {
+                "start": format_unix(start),
+                "end": format_unix(end),
+                "bbox": [min(lons), min(lats), max(lons), max(lats)],
+            }
+        statics = [self._static(m) for m in sorted(self._said)]
+        if statics:
+            payload["statics"] = statics
         return Item(
             self._batch_id, "position", frozenset({self.feed.originator}), self.feed.area,
             self.feed.label, _utc(end), payload, (), self.feed.id,
         )  # fmt: skip
+
+    def _static(self, mmsi: int) -> dict[str, Any]:
+        known = self.vessels.lookup(mmsi)
+        if known is None:
+            return {"mmsi": mmsi}
+        said = {
+            "name": known.name,
+            "callsign": known.callsign,
+            "imo": known.imo,
+            "ship_type": known.ship_type,
+        }
+        return {"mmsi": mmsi} | {k: v for k, v in said.items() if v is not None}
 
     def _event_item(self, event: Event, releaser: Releaser) -> Item:
         sources = sorted(event.sources)

@@ -12,19 +12,22 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from liaison.errors import InputError
 from liaison.hub import Hub
 from liaison.ingest.ais_stream import AisStream
-from liaison.maritime.region import load_region
+from liaison.maritime.region import Region, load_region
 from liaison.maritime.scenarios import SCENARIOS, build_scenario
 from liaison.maritime.simulate import nmea_lines
 
 log = logging.getLogger("liaison.replay")
+T = TypeVar("T")
 PAUSE_S = 600.0  # simulated quiet between passes
+YIELD_EVERY = 200  # sentences, at most, between two turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +62,42 @@ async def replay(
     `loop`, until `stop`); returns the sentences played. The first pass starts now."""
     shape = load_region(region)
     stream = hub.ais_stream(sim.feed, f"sim:{sim.scenario}", region=region)
-    played, start, seed = 0, float(int(wall())), sim.seed
+    start, seed = _resume(hub, sim, wall())
+    played = 0
     try:
         while not stop.is_set():
-            scenario = dataclasses.replace(build_scenario(sim.scenario, seed, shape), start=start)
-            lines = nmea_lines(scenario, source=f"sim-{sim.feed}")
+            # Building a pass takes a second or so: off the event loop, which serves partners.
+            lines = await _unless_stopped(
+                asyncio.to_thread(_pass_lines, sim, seed, shape, start), stop
+            )
+            if lines is None:
+                break
             log.info("%s on %s: pass with seed %d, %d sentences", sim.scenario, sim.feed, seed, len(lines))  # fmt: skip
             played += await _pass(
                 stream, lines, start=start, speed=speed, commit_s=commit_s, stop=stop
             )
-            if not loop or not lines:
+            if not loop or not lines or await _stopped(stop, PAUSE_S / speed):
                 break
             start, seed = lines[-1][0] + PAUSE_S, seed + 1
     finally:
         stream.close()  # commits what is pending
     return played
+
+
+def _resume(hub: Hub, sim: Simulation, now: float) -> tuple[float, int]:
+    """Where a replay starts: now, or, on a feed that already holds fixes (a restarted server,
+    a kept demo hub), after its newest fix, so that no track runs backwards; with a seed of its
+    own then (new vessels)."""
+    known = hub.store.tracks(sim.feed)
+    if not known:
+        return float(int(now)), sim.seed
+    newest = max(t.time for t in known)
+    return max(float(int(now)), newest + PAUSE_S), sim.seed + int(newest // 3600) % 100_000
+
+
+def _pass_lines(sim: Simulation, seed: int, shape: Region, start: float) -> list[tuple[float, str]]:
+    scenario = dataclasses.replace(build_scenario(sim.scenario, seed, shape), start=start)
+    return nmea_lines(scenario, source=f"sim-{sim.feed}")
 
 
 async def _pass(
@@ -106,9 +130,22 @@ async def _pass(
         count += 1
         pending += 1
         stream.add(line, count)
+        if count % YIELD_EVERY == 0:  # behind schedule nothing awaits: let the server answer
+            await asyncio.sleep(0)
+            if stop.is_set():
+                break
     if pending:
         stream.commit()
     return count
+
+
+async def _unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """`work`'s result, or None if told to stop first (a thread then finishes unheeded)."""
+    task = asyncio.ensure_future(work)
+    told = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, told}, return_when=asyncio.FIRST_COMPLETED)
+    told.cancel()
+    return task.result() if task.done() else None
 
 
 async def _stopped(stop: asyncio.Event, seconds: float) -> bool:

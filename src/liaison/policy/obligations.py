@@ -3,6 +3,9 @@
 Field names match without regard to case, at any depth, inside objects and lists. Positions are
 the structured ones: `lat`/`lon` (and `latitude`, `longitude`, `lng`), GeoJSON `coordinates` and
 `bbox`.
+A field stripped is stripped under each of the names the hub gives that fact (`_SYNONYMS`: a
+vessel's name is `names` in events and `name` in static data), so that an agreement written
+against one view holds in every view.
 Free text is not parsed: an agreement that must not reveal positions written into prose strips
 those fields (`strip = ["body"]`).
 """
@@ -19,12 +22,27 @@ from liaison.model.agreements import Obligations
 _POSITION_KEYS = frozenset({"lat", "latitude", "lon", "lng", "longitude"})
 _COORDINATES = "coordinates"
 _BBOX = "bbox"  # GeoJSON order: [west, south, east, north]
+_SYNONYMS = (
+    frozenset({"name", "names", "shipname", "vessel_name"}),
+    frozenset({"callsign", "callsigns", "call_sign"}),
+    frozenset({"mmsi", "mmsis"}),
+    frozenset({"imo", "imos"}),
+    frozenset({"ship_type", "ship_types", "shiptype", "ship_type_text"}),
+)
 
 
 def sanitise(payload: Mapping[str, Any], obligations: Obligations) -> dict[str, Any]:
     """A new payload with stripped fields removed and positions coarsened."""
-    strip = frozenset(name.casefold() for name in obligations.strip)
-    return _object(payload, strip, obligations.position_precision_deg)
+    return _object(payload, stripped_names(obligations), obligations.position_precision_deg)
+
+
+def stripped_names(obligations: Obligations) -> frozenset[str]:
+    """Every field name (case-folded) the obligations strip, synonyms included."""
+    strip = {name.casefold() for name in obligations.strip}
+    for same in _SYNONYMS:
+        if strip & same:
+            strip |= same
+    return frozenset(strip)
 
 
 def coarsen(value: float, precision: float) -> float:

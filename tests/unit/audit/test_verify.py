@@ -25,8 +25,8 @@ from liaison.hub import Hub
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
 from liaison.maritime.simulate import nmea_lines
+from liaison.storage.schema_sqlite import APPEND_ONLY
 from liaison.storage.sqlite import SqliteStore
-from liaison.storage.sqlite_schema import APPEND_ONLY
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 SPACE = 'rationale = "Space too."\n[[amend_agreement]]\nid = "jpn-usa"\nadd_areas = ["space"]\n'

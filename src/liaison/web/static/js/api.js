@@ -1,7 +1,7 @@
 // Talking to the hub: the partner token (kept in this tab's sessionStorage, sent as a bearer
 // header, never put in a URL), JSON requests, and readable errors. Shared by every page.
 //
-//   import { api, signedIn, signIn, signOut, ApiError, describeError } from "./api.js";
+//   import { api, signedIn, signIn, signOut, ApiError, describeError, errorText } from "./api.js";
 //   const who = await api("/api/v1/whoami");
 //   const picture = await api("/api/v1/picture", { query: { partner: "JPN" }, signal });
 //
@@ -126,4 +126,15 @@ export function describeError(err) {
     return `The hub answered ${err.status} (${err.kind}): ${err.detail}`;
   }
   return err.message || String(err);
+}
+
+/** The hub's own sentence for an error (its detail), without describeError's preamble. */
+export function errorText(err) {
+  if (!err) return "unknown error";
+  return err.detail || err.message || String(err);
+}
+
+/** A refusal of the token: chrome.js has already gone back to the signed-out state. */
+export function isUnauthorized(err) {
+  return Boolean(err) && err.status === 401;
 }

@@ -8,10 +8,16 @@ import { latLon } from "./format.js";
 
 const L = window.L;
 
-export const EAST_CHINA_SEA = [
-  [21.5, 118.5],
-  [34.5, 132.5],
+// The first view: from Taiwan's north-east (the Yonaguni gap, the Senkaku zones, the Miyako
+// gate) up to Kyushu and the Tsushima strait.
+export const INITIAL_VIEW = [
+  [24.4, 121.3],
+  [34.0, 131.5],
 ];
+// Room kept around it for the map's own controls, so that none covers it: the zoom buttons and
+// the legend button (top left), the scale, the position readout and the sign-in hint (bottom),
+// the layers control (top right, beside Kyushu). Checked at 1280x720 and 1440x900.
+const VIEW_PADDING = { paddingTopLeft: [48, 4], paddingBottomRight: [120, 88] };
 
 export function createMap(element) {
   const map = L.map(element, {
@@ -31,7 +37,7 @@ export function createMap(element) {
   });
   map.getPane("basemap").style.pointerEvents = "none";
   map.getPane("graticule").style.pointerEvents = "none";
-  map.fitBounds(EAST_CHINA_SEA);
+  map.fitBounds(INITIAL_VIEW, VIEW_PADDING);
   L.control.attribution({ prefix: false, position: "bottomright" }).addTo(map).addAttribution(
     "Natural Earth · world-atlas · Leaflet",
   );

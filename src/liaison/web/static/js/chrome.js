@@ -1,47 +1,102 @@
-// The page's chrome outside the map: the header (who is signed in, "see as", the connection
-// indicator), the sign-in card and the error boxes. Text from the hub goes in as textContent.
+// The chrome every page shares (the map, governance, audit): the header's "who is signed in"
+// (#whoami) and sign-out button (#signout), the sign-in card (#signin-panel, #signin, #token,
+// #signin-button, #signin-error), the pages' status line (#status), and the session's wiring.
+// Text from the hub goes in as textContent.
+//
+//   const session = wireSession({
+//     onSignedIn: async (who) => { ... },   // the hub knows the token: show the page for `who`
+//     onSignedOut: (message) => { ... },    // back to signed out (message: why, or null)
+//     onSigningIn: () => { ... },           // optional: before the hub is asked who this is
+//     onUnreachable: (err) => { ... },      // optional: whoami failed other than with a 401
+//   });                                     //   (without it: signed out, saying why)
+//   session.start();                        // this tab signed in already? enter; else signed out
+//   session.who;                            // the /api/v1/whoami answer, null when signed out
+//
+// Submitting the form keeps the token (api.js: this tab's sessionStorage) and asks the hub who it
+// is; the sign-out button forgets it; so does a 401 from any call (api.js announces it as
+// `liaison:unauthorized`), which goes back to the signed-out state saying why.
+
+import { api, describeError, signIn, signOut, signedIn } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
-export function showSignedIn(who) {
-  $("signin-panel").hidden = true;
-  $("details").hidden = false;
-  document.querySelector(".timeline-card").hidden = false;
-  $("signout").hidden = false;
-  const whoami = $("whoami");
-  whoami.replaceChildren();
-  const strong = document.createElement("strong");
-  const extra = document.createElement("span");
-  extra.className = "muted";
-  if (who.is_admin) {
-    strong.textContent = who.holder;
-    extra.textContent = " · operator";
-  } else {
-    strong.textContent = who.holder;
-    extra.textContent = who.name ? ` · ${who.name}` : "";
+export function wireSession(hooks) {
+  const session = {
+    who: null,
+    start: () => (signedIn() ? enter() : leave(null)),
+    enter,
+    leave,
+  };
+
+  async function enter() {
+    showSignInError(null);
+    const button = $("signin-button");
+    button.disabled = true;
+    if (hooks.onSigningIn) hooks.onSigningIn();
+    let who;
+    try {
+      who = await api("/api/v1/whoami");
+    } catch (err) {
+      button.disabled = false;
+      if (err && err.status !== 401 && hooks.onUnreachable) hooks.onUnreachable(err);
+      else leave(describeError(err));
+      return;
+    }
+    button.disabled = false;
+    session.who = who;
+    showSignedIn(who);
+    await hooks.onSignedIn(who);
   }
-  whoami.append(strong, extra);
-  whoami.title = `Signed in as ${who.holder}${who.is_admin ? " (operator)" : ""}; policy version ${who.policy_version ?? "?"}`;
-  const select = $("see-as");
-  select.replaceChildren();
-  for (const p of who.is_admin ? who.partners || [] : []) {
-    const option = document.createElement("option");
-    option.value = p.id;
-    option.textContent = p.name && p.name !== p.id ? `${p.id} — ${p.name}` : p.id;
-    select.append(option);
+
+  /** Forget the token and go back to the signed-out state; `message` says why (null: asked). */
+  function leave(message) {
+    signOut();
+    session.who = null;
+    showSignedOut(message);
+    hooks.onSignedOut(message || null);
   }
-  $("see-as-label").hidden = !who.is_admin;
+
+  $("signin").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("token");
+    const value = input.value.trim();
+    if (!value) {
+      showSignInError("Paste a token first.");
+      return;
+    }
+    signIn(value);
+    input.value = "";
+    await enter();
+  });
+  $("signout").addEventListener("click", () => leave(null));
+  // A 401 anywhere once signed in (a revoked or expired token): signed out, saying why. While
+  // signing in, enter() reports the refusal itself.
+  window.addEventListener("liaison:unauthorized", (event) => {
+    if (session.who) leave(describeError(event.detail));
+  });
+  return session;
 }
 
-export function showSignedOut(message) {
+function showSignedIn(who) {
+  $("signin-panel").hidden = true;
+  $("signout").hidden = false;
+  showSignInError(null);
+  const whoami = $("whoami");
+  const strong = document.createElement("strong");
+  strong.textContent = who.holder;
+  const extra = document.createElement("span");
+  extra.className = "muted";
+  extra.textContent = who.is_admin ? " · operator" : who.name ? ` · ${who.name}` : "";
+  whoami.replaceChildren(strong, extra);
+  whoami.title = `Signed in as ${who.holder}${who.is_admin ? " (operator)" : ""}; policy version ${who.policy_version ?? "?"}`;
+}
+
+function showSignedOut(message) {
   $("signin-panel").hidden = false;
-  $("details").hidden = true;
-  document.querySelector(".timeline-card").hidden = true;
   $("signout").hidden = true;
-  $("see-as-label").hidden = true;
-  $("whoami").replaceChildren();
-  $("whoami").textContent = "Not signed in";
-  setConnection("signed-out", "Signed out");
+  const whoami = $("whoami");
+  whoami.textContent = "Not signed in";
+  whoami.title = "";
   showSignInError(message);
   $("token").focus();
 }
@@ -52,20 +107,9 @@ export function showSignInError(message) {
   box.hidden = !message;
 }
 
-export function setConnection(name, text) {
-  const el = $("connection");
-  el.dataset.state = name;
-  el.textContent = text;
-  el.title = {
-    "signed-out": "Not signed in: no live feed",
-    connecting: "Connecting to the hub's live feed",
-    live: "Receiving the live feed",
-    offline: "Not connected: the page retries by itself and misses nothing",
-  }[name] || "";
-}
-
-export function showMapError(message) {
-  const box = $("map-error");
-  box.textContent = message || "";
-  box.hidden = !message;
+/** The pages' status line (#status): its text and state (signed-out, connecting, live, offline). */
+export function setStatus(text, state) {
+  const status = $("status");
+  status.textContent = text;
+  status.dataset.state = state;
 }

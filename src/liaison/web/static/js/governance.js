@@ -2,12 +2,13 @@
 // countdown to their deadline, each with its governing body, change set and members' acts.
 // Everything the server sends is shown with textContent: nothing is parsed as HTML.
 
-import { api, describeError, signIn, signedIn, signOut } from "./api.js";
+import { api, errorText, isUnauthorized } from "./api.js";
 import { initBanner, setBanner } from "./banner.js";
+import { setStatus, wireSession } from "./chrome.js";
+import { $, el } from "./dom.js";
+import { utc } from "./format.js";
 
 const REFRESH_MS = 10_000;
-
-const $ = (id) => document.getElementById(id);
 
 const state = {
   who: null,
@@ -20,113 +21,27 @@ const state = {
 };
 window.liaison = Object.assign(window.liaison || {}, { governance: state });
 
-// --- small DOM helpers -------------------------------------------------------------------------
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function errorText(err) {
-  if (!err) return "unknown error";
-  return err.detail || err.message || String(err);
-}
-
-function statusOf(err) {
-  return err && (err.status ?? err.code);
-}
-
-function setStatus(text, kind) {
-  const status = $("status");
-  status.textContent = text;
-  status.dataset.state = kind;
-}
-
-// Times as people read them: UTC, to the second.
-function utc(iso) {
-  if (!iso) return "";
-  const t = new Date(iso);
-  if (Number.isNaN(t.getTime())) return iso;
-  return t.toISOString().replace(/\.\d+Z$/, "Z").replace("T", " ").replace("Z", " UTC");
-}
-
 function timeEl(iso) {
   return el("time", { datetime: iso, title: iso, text: utc(iso) });
 }
 
-// --- session -----------------------------------------------------------------------------------
+// --- session (the sign-in card, sign-out and 401s: chrome.js) ---------------------------------
 
-function showSignedOut(message = "") {
+async function entered(who) {
+  state.who = who;
+  await refresh();
+  startTimers();
+}
+
+function left() {
   state.who = null;
-  $("signin-panel").hidden = false;
-  $("signout").hidden = true;
-  $("whoami").textContent = "";
-  $("signin-error").textContent = message;
-  $("signin-error").hidden = !message;
   stopTimers();
   clearProposals();
   setStatus("Sign in with a partner's or an operator's token to read the proposals.", "signed-out");
 }
 
-function showSignedIn(who) {
-  state.who = who;
-  $("signin-panel").hidden = true;
-  $("signin-error").textContent = "";
-  $("signin-error").hidden = true;
-  $("signout").hidden = false;
-  $("whoami").textContent = who.is_admin
-    ? `${who.holder} (operator)`
-    : who.name ? `${who.name} (${who.holder})` : who.holder;
-}
-
-async function enter() {
-  let who;
-  try {
-    who = await api("/api/v1/whoami");
-  } catch (err) {
-    if (statusOf(err) === 401) {
-      signOut();
-      showSignedOut(describeError(err));
-    } else {
-      setStatus(`Cannot reach the hub: ${errorText(err)}`, "offline");
-    }
-    return;
-  }
-  showSignedIn(who);
-  await refresh();
-  startTimers();
-}
-
-function wireSession() {
-  $("signin").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const token = $("token").value.trim();
-    if (!token) return;
-    signIn(token);
-    $("token").value = "";
-    await enter();
-  });
-  $("signout").addEventListener("click", () => {
-    signOut();
-    showSignedOut();
-  });
-  // A 401 anywhere (api.js tells): back to the signed-out state, saying why.
-  window.addEventListener("liaison:unauthorized", (event) => {
-    if (!state.who) return;
-    signOut();
-    showSignedOut(describeError(event.detail));
-  });
+function unreachable(err) {
+  setStatus(`Cannot reach the hub: ${errorText(err)}`, "offline");
 }
 
 // --- proposals ---------------------------------------------------------------------------------
@@ -149,11 +64,7 @@ async function refresh() {
     const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     setStatus(`Up to date (${utc(when)}); refreshed every ${REFRESH_MS / 1000} s.`, "live");
   } catch (err) {
-    if (statusOf(err) === 401) {
-      signOut();
-      showSignedOut(describeError(err));
-      return;
-    }
+    if (isUnauthorized(err)) return; // signed out already, saying why
     setStatus(`Could not refresh: ${errorText(err)} (trying again)`, "offline");
   } finally {
     state.refreshing = false;
@@ -443,15 +354,14 @@ function stopTimers() {
 // --- start -------------------------------------------------------------------------------------
 
 async function start() {
-  wireSession();
+  const session = wireSession({ onSignedIn: entered, onSignedOut: left, onUnreachable: unreachable });
   try {
     await initBanner();
     setBanner([]); // proposals carry no label: the lowest marking of the policy
   } catch (err) {
     console.warn("label banner:", errorText(err));
   }
-  if (signedIn()) await enter();
-  else showSignedOut();
+  await session.start();
 }
 
 start();

@@ -1,5 +1,5 @@
 // The layers control (overlays Vessels, Trails, Events, Zones, Gates) and the legend (#legend)
-// explaining every symbol on the map.
+// explaining every symbol on the map: a "Legend" button that opens it.
 
 import { EVENT_KINDS, VESSEL_CATEGORIES, eventSymbol, vesselSymbol } from "./symbols.js";
 
@@ -30,8 +30,6 @@ function swatch(className) {
   return span;
 }
 
-const OPEN_KEY = "liaison.legendOpen";
-
 function section(title, rows) {
   const box = node("section", "legend-section");
   box.append(node("h3", null, title));
@@ -44,23 +42,23 @@ function section(title, rows) {
 const Legend = L.Control.extend({
   options: { position: "topleft" },
   onAdd() {
+    // Collapsed at every page load (a small "Legend" button under the zoom buttons), so the
+    // first view of the sea is never covered; opened, it hangs from the top-left corner over
+    // the Chinese coast, above the Senkakus and the straits. Escape closes it again.
     const details = node("details", "leaflet-control legend");
     details.id = "legend";
-    let open = true;
-    try {
-      open = localStorage.getItem(OPEN_KEY) !== "false";
-    } catch {
-      /* storage unavailable: open */
-    }
-    details.open = open;
-    details.addEventListener("toggle", () => {
-      try {
-        localStorage.setItem(OPEN_KEY, String(details.open));
-      } catch {
-        /* not remembered */
+    details.open = false;
+    const summary = node("summary", "legend-summary");
+    summary.title = "Show or hide the key to the map's symbols";
+    summary.append(node("span", "legend-summary-text", "Legend"));
+    details.append(summary);
+    details.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && details.open) {
+        e.stopPropagation();
+        details.open = false;
+        summary.focus();
       }
     });
-    details.append(node("summary", "legend-summary", "Legend"));
 
     const body = node("div", "legend-body");
     const vessels = VESSEL_CATEGORIES.map((c) => row(vesselSymbol(c.id), c.label));

@@ -1,21 +1,16 @@
 // The map page's entry point: builds the map, signs in, runs one partner's live session at a
 // time ("see as" for operators), and redraws what changed once per animation frame.
 
-import { api, describeError, signIn, signOut, signedIn } from "./api.js";
+import { api, describeError } from "./api.js";
 import { initBanner, setBanner } from "./banner.js";
 import { createMap, loadBasemap, loadRegion } from "./basemap.js";
+import { wireSession } from "./chrome.js";
 import { utc } from "./format.js";
 import { addLayersControl, addLegend } from "./legend.js";
 import { PictureLayers } from "./layers.js";
+import { setConnection as setConnectionChrome, showMapError, showMapSignedIn, showMapSignedOut } from "./map-chrome.js";
 import { hideDecisions, markTimelineSelection, renderDecisions, renderDetails, syncTimeline } from "./panels.js";
 import { Session } from "./session.js";
-import {
-  setConnection as setConnectionChrome,
-  showMapError,
-  showSignInError,
-  showSignedIn,
-  showSignedOut as showSignedOutChrome,
-} from "./chrome.js";
 import { classificationsShown, clearDirty, createState, lookup, resetPicture } from "./store.js";
 
 const $ = (id) => document.getElementById(id);
@@ -41,12 +36,12 @@ function main() {
   addLegend(map);
   window.liaison = { map, state, layers };
 
-  $("signin").addEventListener("submit", onSignIn);
-  $("signout").addEventListener("click", () => leave(null));
-  $("see-as").addEventListener("change", onSeeAs);
-  window.addEventListener("liaison:unauthorized", (e) => {
-    if (signedIn() || session) leave(describeError(e.detail));
+  const chrome = wireSession({
+    onSigningIn: () => setConnection("connecting", "Signing in…"),
+    onSignedIn: entered,
+    onSignedOut: left,
   });
+  $("see-as").addEventListener("change", onSeeAs);
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && state.selected) select(null);
   });
@@ -56,41 +51,14 @@ function main() {
     showMapError(`Zones and gates could not be loaded: ${describeError(err)}`),
   );
   initBanner().then(() => schedule());
-  if (signedIn()) enter();
-  else showSignedOut(null);
+  chrome.start();
 }
 
-// ---- signing in and out ---------------------------------------------------------------------
+// ---- signing in and out (the form, the sign-out button and 401s: chrome.js) ----------------
 
-async function onSignIn(e) {
-  e.preventDefault();
-  const input = $("token");
-  const value = input.value.trim();
-  if (!value) {
-    showSignInError("Paste a token first.");
-    return;
-  }
-  signIn(value);
-  input.value = "";
-  await enter();
-}
-
-async function enter() {
-  showSignInError(null);
-  $("signin-button").disabled = true;
-  setConnection("connecting", "Signing in…");
-  let who;
-  try {
-    who = await api("/api/v1/whoami");
-  } catch (err) {
-    $("signin-button").disabled = false;
-    signOut();
-    showSignedOut(describeError(err));
-    return;
-  }
-  $("signin-button").disabled = false;
+function entered(who) {
   state.whoami = who;
-  showSignedIn(who);
+  showMapSignedIn(who);
   if (who.is_admin) {
     const partners = who.partners || [];
     if (!partners.length) {
@@ -107,22 +75,17 @@ async function enter() {
   }
 }
 
-/** Back to the signed-out page; `message` explains why (null: the user signed out). */
-function leave(message) {
+/** Back to the signed-out page: the token is forgotten, and so is the picture. */
+function left() {
   stopSession();
-  signOut();
   state.whoami = null;
   resetPicture(state, null);
   layers.clear();
   select(null);
-  schedule();
-  showSignedOut(message);
-}
-
-function showSignedOut(message) {
   loaded = false;
   state.connection = "signed-out";
-  showSignedOutChrome(message);
+  showMapSignedOut();
+  schedule();
   updateHint();
 }
 

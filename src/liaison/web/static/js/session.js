@@ -1,7 +1,7 @@
-// One partner's live picture: load /api/v1/picture, then follow /api/v1/stream from its cursor,
-// applying each release (positions are fetched per batch and merged; events are added; other
-// kinds become timeline reports). Stopping aborts everything in flight, so a "see as" switch
-// never mixes two partners' data.
+// One partner's live picture: load /api/v1/picture (vessels, events, and the newest reports and
+// indicators), then follow /api/v1/stream from its cursor, applying each release (positions are
+// fetched per batch and merged; events are added; other kinds become timeline reports).
+// Stopping aborts everything in flight, so a "see as" switch never mixes two partners' data.
 
 import { ApiError, api, describeError } from "./api.js";
 import { LiveStream } from "./stream.js";
@@ -86,6 +86,9 @@ export class Session {
   _applyPicture(picture) {
     for (const vessel of picture.vessels || []) mergeVessel(this.state, vessel);
     for (const event of picture.events || []) addEvent(this.state, event);
+    // The partner's newest reports and indicators, each a release as the stream carries it:
+    // listed in the timeline like those arriving live (it orders everything by time).
+    for (const entry of picture.reports || []) this._addEntry(entry);
     const cursor = Number(picture.cursor);
     if (Number.isFinite(cursor) && cursor > this.state.cursor) this.state.cursor = cursor;
     if (picture.partner) this.state.partner = picture.partner;
@@ -111,14 +114,20 @@ export class Session {
       this._queuePositions(entry.item.id);
       return;
     }
-    if (kind === "event") {
+    this._addEntry(entry);
+    this.onChange();
+  }
+
+  /** A release other than positions: an event on the map, anything else a timeline report. */
+  _addEntry(entry) {
+    if (!entry || !entry.item) return;
+    if (entry.item.kind === "event") {
       const event = eventFromEntry(entry);
       if (Number.isFinite(event.lat) && Number.isFinite(event.lon)) addEvent(this.state, event);
       else addReport(this.state, entry); // an event the partner may not locate: still listed
     } else {
       addReport(this.state, entry);
     }
-    this.onChange();
   }
 
   _queuePositions(id) {

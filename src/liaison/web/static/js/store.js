@@ -3,7 +3,9 @@
 // records what changed in `state.dirty` and the map and panels redraw from that.
 
 export const TRAIL_MAX = 40;
-export const TIMELINE_MAX = 500;
+// The timeline keeps at most this many of each kind: a busy sea's events never crowd the
+// partner's (older, fewer) intelligence reports out of it.
+export const TIMELINE_MAX = { event: 500, report: 200 };
 
 export function createState() {
   const state = {
@@ -12,7 +14,8 @@ export function createState() {
     vessels: new Map(), // id -> Vessel (with trail [[lon, lat, iso], ...])
     events: new Map(), // id -> Event
     reports: new Map(), // id -> report entry (kind report|indicator|other)
-    timeline: [], // [{id, kind, type, ms}] newest first
+    timeline: [], // [{id, kind: "event"|"report", type, ms}] newest first, events and reports interleaved
+    timelineCount: { event: 0, report: 0 },
     cursor: 0,
     latestMs: null, // latest report time seen
     connection: "signed-out",
@@ -40,6 +43,7 @@ export function resetPicture(state, partner = null) {
   state.events.clear();
   state.reports.clear();
   state.timeline = [];
+  state.timelineCount = { event: 0, report: 0 };
   state.cursor = 0;
   state.latestMs = null;
   state.selected = null;
@@ -158,8 +162,13 @@ function insertTimeline(state, entry) {
     else hi = mid;
   }
   list.splice(lo, 0, entry);
-  while (list.length > TIMELINE_MAX) {
-    const dropped = list.pop();
+  const counts = state.timelineCount;
+  counts[entry.kind] = (counts[entry.kind] || 0) + 1;
+  const max = TIMELINE_MAX[entry.kind] ?? TIMELINE_MAX.report;
+  for (let i = list.length - 1; i >= 0 && counts[entry.kind] > max; i--) {
+    if (list[i].kind !== entry.kind) continue;
+    const [dropped] = list.splice(i, 1); // the oldest of its kind
+    counts[dropped.kind] -= 1;
     if (dropped.kind === "event") state.events.delete(dropped.id);
     else state.reports.delete(dropped.id);
     state.dirty.removed.add(dropped.id);

@@ -1,4 +1,5 @@
-"""The embedded store's schema: tables, indexes and the triggers that make history append-only."""
+"""The embedded store's schema: tables, indexes and the triggers that make history append-only.
+(PostgreSQL's is in migrations/postgres: the same tables with its types.)"""
 
 from __future__ import annotations
 
@@ -84,6 +85,61 @@ CREATE TABLE IF NOT EXISTS quarantine (
     raw TEXT NOT NULL,
     at TEXT NOT NULL
 );
+"""
+
+AUDIT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_entries (
+    seq INTEGER PRIMARY KEY,  -- the leaf index, from 0
+    type TEXT NOT NULL,
+    partner TEXT,
+    item_id TEXT,
+    body BLOB NOT NULL,       -- canonical JSON, exactly the bytes the leaf hashes
+    leaf BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_partner ON audit_entries (partner, seq);
+-- No index on the leaf hash: random inserts into it tripled the cost of an append. A partner
+-- finds a hash among its own entries (and the hub-wide ones) through audit_by_partner.
+CREATE TABLE IF NOT EXISTS audit_nodes (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_heads (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    time TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+"""
+
+GOVERNANCE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS proposals (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    proposer TEXT NOT NULL,
+    created TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    rationale TEXT NOT NULL,
+    change TEXT NOT NULL,
+    body TEXT NOT NULL,
+    touches TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    apply_to_existing INTEGER NOT NULL,
+    supersedes TEXT,
+    spif BLOB
+);
+CREATE TABLE IF NOT EXISTS proposal_acts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    proposal TEXT NOT NULL REFERENCES proposals(id),
+    kind TEXT NOT NULL,
+    member TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    version INTEGER
+);
+CREATE INDEX IF NOT EXISTS acts_by_proposal ON proposal_acts (proposal, seq);
 """
 
 FIX_COLUMNS = "p.mmsi, p.time, p.lat, p.lon, p.sog, p.cog, p.heading, p.source"

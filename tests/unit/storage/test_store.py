@@ -1,14 +1,16 @@
-"""The embedded store: policy versions, batches, feeds by cursor, atomicity, append-only, WAL."""
+"""The store, on both backends (SQLite and PostgreSQL): policy versions, batches, feeds by
+cursor, atomicity, append-only; then what is particular to each (WAL, migrations, partitions)."""
 
 from __future__ import annotations
 
 import dataclasses
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from liaison.config import ConfigSource
@@ -17,7 +19,11 @@ from liaison.model.agreements import Obligations
 from liaison.model.items import Item
 from liaison.model.labels import Label
 from liaison.storage.base import Batch, Rejection, Release
+from liaison.storage.open import is_database_url, open_store
+from liaison.storage.postgres import PostgresStore, migrations
+from liaison.storage.sql_store import SqlStore
 from liaison.storage.sqlite import SqliteStore
+from tests.servers import PostgresServer
 
 T0 = datetime(2026, 11, 28, 2, 10, 0, 123456, tzinfo=UTC)
 SPIF = b"<?xml version='1.0'?>\x00\x01\xff binary \xe2\x82\xac"  # bytes, not text: kept exactly
@@ -62,40 +68,50 @@ def assert_same_item(actual: Item | None, expected: Item) -> None:
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    return tmp_path / "hub.db"
+def path(store_location: str) -> str:
+    return store_location
 
 
 @pytest.fixture
-def store(path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(path)
+def store(path: str) -> Iterator[SqlStore]:
+    s = open_store(path)
     yield s
     s.close()
 
 
 @pytest.fixture
-def versioned(store: SqliteStore) -> SqliteStore:
+def versioned(store: SqlStore) -> SqlStore:
     """A store holding policy version 1 (releases refer to it)."""
     assert store.add_policy_version(ConfigSource(TEXT, SPIF, "hub.toml"), T0) == 1
     return store
 
 
-def raw(path: Path) -> closing[sqlite3.Connection]:
-    """A second connection to the same file, bypassing the store."""
-    return closing(sqlite3.connect(path, isolation_level=None))
+@contextmanager
+def raw(location: str) -> Iterator[sqlite3.Connection | psycopg.Connection[tuple[object, ...]]]:
+    """A second connection to the same database, bypassing the store."""
+    if is_database_url(location):
+        with psycopg.connect(location, autocommit=True) as db:
+            yield db
+    else:
+        with closing(sqlite3.connect(location, isolation_level=None)) as db:
+            yield db
+
+
+DATABASE_ERRORS = (sqlite3.DatabaseError, psycopg.Error)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 # --- policy versions ----------------------------------------------------------------------------
 
 
-def test_empty_store_has_no_policy(store: SqliteStore) -> None:
+def test_empty_store_has_no_policy(store: SqlStore) -> None:
     assert store.latest_policy() is None
     assert store.items() == []
     assert store.feed("USA", 0, 100) == []
     assert store.rejections() == []
 
 
-def test_policy_versions_round_trip(store: SqliteStore) -> None:
+def test_policy_versions_round_trip(store: SqlStore) -> None:
     first = ConfigSource(TEXT, SPIF, "hub.toml")
     second = ConfigSource(TEXT + "# changed\n", SPIF + b"\x00", "hub-v2.toml")
     assert store.add_policy_version(first, T0) == 1
@@ -117,7 +133,7 @@ def test_policy_versions_round_trip(store: SqliteStore) -> None:
     assert one.created.tzinfo is not None
 
 
-def test_missing_policy_version_is_not_found(versioned: SqliteStore) -> None:
+def test_missing_policy_version_is_not_found(versioned: SqlStore) -> None:
     with pytest.raises(NotFound, match="no policy version 7"):
         versioned.policy_version(7)
     with pytest.raises(NotFound):
@@ -127,7 +143,7 @@ def test_missing_policy_version_is_not_found(versioned: SqliteStore) -> None:
 # --- batches ------------------------------------------------------------------------------------
 
 
-def test_commit_and_read_back(versioned: SqliteStore) -> None:
+def test_commit_and_read_back(versioned: SqlStore) -> None:
     items = [make_item("a", 1), make_item("b", 2, frozenset({"JPN", "USA"})), make_item("c", 3)]
     versioned.commit(
         Batch(
@@ -181,7 +197,7 @@ def test_commit_and_read_back(versioned: SqliteStore) -> None:
     assert versioned.rejections("kor-reports") == []
 
 
-def test_release_obligations_round_trip(versioned: SqliteStore) -> None:
+def test_release_obligations_round_trip(versioned: SqlStore) -> None:
     obligations = Obligations(frozenset({"body", "sources"}), 0.5)
     versioned.commit(
         Batch(
@@ -194,7 +210,7 @@ def test_release_obligations_round_trip(versioned: SqliteStore) -> None:
     assert got.agreements == ("itpp-jpn", "alliance")
 
 
-def test_after_resumes_with_every_later_release_exactly_once(versioned: SqliteStore) -> None:
+def test_after_resumes_with_every_later_release_exactly_once(versioned: SqlStore) -> None:
     versioned.commit(
         Batch(
             [make_item(f"i{n}", n) for n in range(5)],
@@ -227,7 +243,7 @@ def test_after_resumes_with_every_later_release_exactly_once(versioned: SqliteSt
     assert seen == ["i0", "i1", "i2", "i3", "i4", "j1", "j0"]
 
 
-def test_a_release_needs_its_item_and_policy_version(versioned: SqliteStore) -> None:
+def test_a_release_needs_its_item_and_policy_version(versioned: SqlStore) -> None:
     with pytest.raises(StoreError):
         versioned.commit(Batch([], [release("USA", "ghost")]))
     versioned.commit(Batch([make_item("a")]))
@@ -239,7 +255,7 @@ def test_a_release_needs_its_item_and_policy_version(versioned: SqliteStore) -> 
 # --- atomicity ----------------------------------------------------------------------------------
 
 
-def test_a_failing_batch_stores_nothing(versioned: SqliteStore, path: Path) -> None:
+def test_a_failing_batch_stores_nothing(versioned: SqlStore, path: str) -> None:
     versioned.commit(Batch([make_item("a")], [release("USA", "a")], [rejection("jpn-reports", 1)]))
     before_items = versioned.items()
     before_feed = versioned.feed("USA", 0, 100)
@@ -266,11 +282,11 @@ def test_a_failing_batch_stores_nothing(versioned: SqliteStore, path: Path) -> N
     versioned.commit(Batch([make_item("fresh", 5)], [release("USA", "fresh")]))
     assert [r.item_id for r, _ in versioned.feed("USA", 0, 100)] == ["a", "fresh"]
     with raw(path) as db:
-        (count,) = db.execute("SELECT COUNT(*) FROM items").fetchone()
-    assert count == 2
+        row = db.execute("SELECT COUNT(*) FROM items").fetchone()
+    assert row == (2,)
 
 
-def test_a_duplicate_release_fails_the_whole_batch(versioned: SqliteStore) -> None:
+def test_a_duplicate_release_fails_the_whole_batch(versioned: SqlStore) -> None:
     with pytest.raises(StoreError):
         versioned.commit(Batch([make_item("a")], [release("USA", "a"), release("USA", "a")]))
     assert versioned.item("a") is None
@@ -291,11 +307,9 @@ def test_a_duplicate_release_fails_the_whole_batch(versioned: SqliteStore) -> No
         "DELETE FROM policy_versions",
     ],
 )
-def test_append_only_at_the_database_level(
-    versioned: SqliteStore, path: Path, statement: str
-) -> None:
+def test_append_only_at_the_database_level(versioned: SqlStore, path: str, statement: str) -> None:
     versioned.commit(Batch([make_item("a")], [release("USA", "a")]))
-    with raw(path) as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with raw(path) as db, pytest.raises(DATABASE_ERRORS, match="append-only"):
         db.execute(statement)
     assert_same_item(versioned.item("a"), make_item("a"))
     assert [(r.partner, r.item_id) for r, _ in versioned.feed("USA", 0, 10)] == [("USA", "a")]
@@ -305,18 +319,18 @@ def test_append_only_at_the_database_level(
 
 
 def test_update_through_another_connection_is_an_integrity_error(
-    versioned: SqliteStore, path: Path
+    versioned: SqlStore, path: str
 ) -> None:
     versioned.commit(Batch([make_item("a")]))
-    with raw(path) as db, pytest.raises(sqlite3.IntegrityError, match="items are append-only"):
+    with raw(path) as db, pytest.raises(INTEGRITY_ERRORS, match="items are append-only"):
         db.execute("UPDATE items SET body = '{}' WHERE id = 'a'")
 
 
 # --- durability ---------------------------------------------------------------------------------
 
 
-def test_data_survives_close_and_reopen(path: Path) -> None:
-    first = SqliteStore(path)
+def test_data_survives_close_and_reopen(path: str) -> None:
+    first = open_store(path)
     first.add_policy_version(ConfigSource(TEXT, SPIF, "hub.toml"), T0)
     first.commit(
         Batch(
@@ -328,7 +342,7 @@ def test_data_survives_close_and_reopen(path: Path) -> None:
     cursors = [r.cursor for r, _ in first.feed("USA", 0, 10)]
     first.close()
 
-    again = SqliteStore(path)
+    again = open_store(path)
     try:
         latest = again.latest_policy()
         assert latest is not None
@@ -347,10 +361,12 @@ def test_data_survives_close_and_reopen(path: Path) -> None:
         again.close()
 
 
-def test_journal_mode_is_wal(store: SqliteStore, path: Path) -> None:
+def test_journal_mode_is_wal(tmp_path: Path) -> None:
+    path = str(tmp_path / "hub.db")
+    SqliteStore(path).close()
     with raw(path) as db:
-        (mode,) = db.execute("PRAGMA journal_mode").fetchone()
-    assert mode == "wal"
+        row = db.execute("PRAGMA journal_mode").fetchone()
+    assert row == ("wal",)
 
 
 def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
@@ -365,3 +381,59 @@ def test_a_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="schema version 99"):
         SqliteStore(path)
+
+
+# --- PostgreSQL: migrations and partitions ----------------------------------------------------
+
+
+def test_opening_applies_the_migrations_once(postgres_server: PostgresServer) -> None:
+    url = postgres_server.database()
+    PostgresStore(url).close()
+    PostgresStore(url).close()  # a second opening applies nothing again
+    with psycopg.connect(url) as db:
+        applied = db.execute(
+            "SELECT number, name FROM schema_migrations ORDER BY number"
+        ).fetchall()
+    assert applied == [(n, name) for n, name, _ in migrations()]
+
+
+def test_a_database_from_a_newer_hub_is_refused(postgres_server: PostgresServer) -> None:
+    url = postgres_server.database()
+    PostgresStore(url).close()
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("INSERT INTO schema_migrations (number, name) VALUES (999, '0999_future.sql')")
+    with pytest.raises(StoreError, match="at migration 999"):
+        PostgresStore(url)
+
+
+def test_positions_go_to_a_partition_per_day(postgres_server: PostgresServer) -> None:
+    from liaison.maritime.tracks import Fix  # noqa: PLC0415
+
+    url = postgres_server.database()
+    store = PostgresStore(url)
+    try:
+        store.add_policy_version(ConfigSource(TEXT, SPIF, "hub.toml"), T0)
+        day = 86_400
+        fixes = [
+            Fix(431000001, t, 25.0, 125.0, 10.0, 90.0, 90, "a")
+            for t in (day * 20_000 + 5, day * 20_001 + 5)
+        ]
+        store.commit(Batch([make_item("a")], positions=fixes))
+        assert store.positions("a") == fixes
+    finally:
+        store.close()
+    with psycopg.connect(url) as db:
+        parts = db.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'positions' ORDER BY 1"
+        ).fetchall()
+    days = [datetime.fromtimestamp(f.time, UTC).strftime("positions_d%Y%m%d") for f in fixes]
+    assert [p for (p,) in parts] == days
+    assert days[0] != days[1]
+
+
+def test_a_wrong_url_is_a_store_error_without_the_password(postgres_server: PostgresServer) -> None:
+    url = f"postgresql://postgres:s3cret@127.0.0.1:{postgres_server.port}/no_such_database"
+    with pytest.raises(StoreError, match="cannot open the store") as caught:
+        PostgresStore(url)
+    assert "s3cret" not in str(caught.value)

@@ -1,4 +1,4 @@
-"""The audit log's tables in the embedded store: entries (the leaves), the Merkle node table and
+"""The audit log's tables in the store: entries (the leaves), the Merkle node table and
 the signed tree heads. Entries are appended inside the transaction of the act they record.
 
 Level 0 of the tree is the entries' leaf hashes; `audit_nodes` holds every complete aligned
@@ -9,7 +9,6 @@ elsewhere (another process writing the same file), and replaced only after a com
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from liaison.audit.entries import AuditRecord, Entry
@@ -17,39 +16,11 @@ from liaison.audit.heads import SignedHead
 from liaison.audit.merkle import Frontier, leaf_hash
 from liaison.codec import format_time, parse_time
 from liaison.errors import NotFound, StoreError
-
-AUDIT_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_entries (
-    seq INTEGER PRIMARY KEY,  -- the leaf index, from 0
-    type TEXT NOT NULL,
-    partner TEXT,
-    item_id TEXT,
-    body BLOB NOT NULL,       -- canonical JSON, exactly the bytes the leaf hashes
-    leaf BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_partner ON audit_entries (partner, seq);
--- No index on the leaf hash: random inserts into it tripled the cost of an append. A partner
--- finds a hash among its own entries (and the hub-wide ones) through audit_by_partner.
-CREATE TABLE IF NOT EXISTS audit_nodes (
-    level INTEGER NOT NULL,
-    idx INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    PRIMARY KEY (level, idx)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit_heads (
-    size INTEGER PRIMARY KEY,
-    root BLOB NOT NULL,
-    time TEXT NOT NULL,
-    key_id TEXT NOT NULL,
-    signature BLOB NOT NULL
-);
-"""
-
-AUDIT_TABLES = ("audit_entries", "audit_nodes", "audit_heads")
+from liaison.storage.database import Database
 
 
 class AuditTables:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
         self._frontier = Frontier()
 
@@ -131,7 +102,7 @@ class AuditTables:
     def records(self, after: int, limit: int, partner: str | None = None) -> list[AuditRecord]:
         rows = self._db.execute(
             "SELECT seq, type, partner, item_id, body, leaf FROM audit_entries "
-            "WHERE seq >= ? AND (? IS NULL OR partner = ?) ORDER BY seq LIMIT ?",
+            "WHERE seq >= ? AND (CAST(? AS TEXT) IS NULL OR partner = ?) ORDER BY seq LIMIT ?",
             (after, partner, partner, limit),
         ).fetchall()
         return [_record(row) for row in rows]
@@ -154,7 +125,7 @@ class AuditTables:
         else:
             sql = (
                 "SELECT MIN(seq) FROM (SELECT seq FROM audit_entries WHERE partner = ? AND leaf = ? "
-                "UNION ALL SELECT seq FROM audit_entries WHERE partner IS NULL AND leaf = ?)"
+                "UNION ALL SELECT seq FROM audit_entries WHERE partner IS NULL AND leaf = ?) AS found"
             )
             args = (partner, leaf, leaf)
         row = self._db.execute(sql, args).fetchone()
@@ -162,7 +133,7 @@ class AuditTables:
 
     def add_head(self, head: SignedHead) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO audit_heads VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO audit_heads VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (head.size, head.root, format_time(head.time), head.key_id, head.signature),
         )
 

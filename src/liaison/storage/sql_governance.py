@@ -1,44 +1,16 @@
-"""Proposals and their acts in the embedded store: both append-only; a proposal's state is read
+"""Proposals and their acts in the store: both append-only; a proposal's state is read
 from its acts."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 
 from liaison.audit import entries
 from liaison.codec import format_time, parse_time
 from liaison.governance.model import Act, ActKind, Proposal
-from liaison.storage.sqlite_rows import StoreRows
-
-GOVERNANCE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS proposals (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    proposer TEXT NOT NULL,
-    created TEXT NOT NULL,
-    deadline TEXT NOT NULL,
-    rationale TEXT NOT NULL,
-    change TEXT NOT NULL,
-    body TEXT NOT NULL,
-    touches TEXT NOT NULL,
-    base_version INTEGER NOT NULL,
-    apply_to_existing INTEGER NOT NULL,
-    supersedes TEXT,
-    spif BLOB
-);
-CREATE TABLE IF NOT EXISTS proposal_acts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    proposal TEXT NOT NULL REFERENCES proposals(id),
-    kind TEXT NOT NULL,
-    member TEXT NOT NULL,
-    at TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    version INTEGER
-);
-CREATE INDEX IF NOT EXISTS acts_by_proposal ON proposal_acts (proposal, seq);
-"""
+from liaison.storage.database import Database
+from liaison.storage.sql_rows import StoreRows
 
 GOVERNANCE_TABLES = ("proposals", "proposal_acts")
 _PROPOSAL_COLUMNS = (
@@ -47,7 +19,7 @@ _PROPOSAL_COLUMNS = (
 )
 
 
-def insert_proposal(db: sqlite3.Connection, p: Proposal) -> None:
+def insert_proposal(db: Database, p: Proposal) -> None:
     db.execute(
         f"INSERT INTO proposals ({_PROPOSAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -58,7 +30,7 @@ def insert_proposal(db: sqlite3.Connection, p: Proposal) -> None:
     )  # fmt: skip
 
 
-def insert_act(db: sqlite3.Connection, act: Act) -> None:
+def insert_act(db: Database, act: Act) -> None:
     db.execute(
         "INSERT INTO proposal_acts (proposal, kind, member, at, reason, version) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -66,14 +38,14 @@ def insert_act(db: sqlite3.Connection, act: Act) -> None:
     )
 
 
-def next_proposal_id(db: sqlite3.Connection) -> str:
+def next_proposal_id(db: Database) -> str:
     row = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM proposals").fetchone()
     return f"P-{int(row[0])}"
 
 
-def read_proposals(db: sqlite3.Connection, proposal_id: str | None = None) -> list[Proposal]:
+def read_proposals(db: Database, proposal_id: str | None = None) -> list[Proposal]:
     rows = db.execute(
-        f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE ? IS NULL OR id = ? ORDER BY seq",
+        f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE CAST(? AS TEXT) IS NULL OR id = ? ORDER BY seq",
         (proposal_id, proposal_id),
     ).fetchall()
     return [
@@ -87,10 +59,10 @@ def read_proposals(db: sqlite3.Connection, proposal_id: str | None = None) -> li
     ]  # fmt: skip
 
 
-def read_acts(db: sqlite3.Connection, proposal_id: str | None = None) -> list[Act]:
+def read_acts(db: Database, proposal_id: str | None = None) -> list[Act]:
     rows = db.execute(
         "SELECT proposal, kind, member, at, reason, version FROM proposal_acts "
-        "WHERE ? IS NULL OR proposal = ? ORDER BY seq",
+        "WHERE CAST(? AS TEXT) IS NULL OR proposal = ? ORDER BY seq",
         (proposal_id, proposal_id),
     ).fetchall()
     return [

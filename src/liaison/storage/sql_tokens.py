@@ -7,7 +7,7 @@ from datetime import datetime
 from liaison.audit import entries
 from liaison.codec import format_time, parse_time
 from liaison.storage.base import StoredToken
-from liaison.storage.sqlite_rows import StoreRows
+from liaison.storage.sql_rows import StoreRows
 
 
 class TokenRows(StoreRows):

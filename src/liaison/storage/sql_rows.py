@@ -1,10 +1,10 @@
-"""The embedded store's rows: conversions between SQLite rows and domain types, and the one
+"""The store's rows: conversions between SQL rows and domain types, and the one
 transaction shape every write uses."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +13,8 @@ from liaison.config import ConfigSource
 from liaison.errors import StoreError
 from liaison.model.agreements import Obligations
 from liaison.storage.base import PolicyVersion, Release
-from liaison.storage.sqlite_audit import AuditTables
+from liaison.storage.database import Database
+from liaison.storage.sql_audit import AuditTables
 
 
 class StoreRows:
@@ -21,30 +22,11 @@ class StoreRows:
     and the one transaction shape."""
 
     path: str
-    _db: sqlite3.Connection
+    _db: Database
     _audit: AuditTables
 
-    def _transaction(self) -> Transaction:
-        return Transaction(self._db, self.path)
-
-
-class Transaction:
-    def __init__(self, db: sqlite3.Connection, path: str) -> None:
-        self._db = db
-        self._path = path
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
-    ) -> None:
-        if exc_type is None:
-            self._db.execute("COMMIT")
-            return
-        self._db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"{self._path}: write failed, nothing stored: {exc}") from exc
+    def _transaction(self) -> AbstractContextManager[None]:
+        return self._db.transaction()
 
 
 RELEASE_COLUMNS = (
