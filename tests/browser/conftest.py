@@ -61,13 +61,15 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    # Per module, not per session: Playwright's sync API keeps an asyncio loop running in this
+    # thread while it is open, and every later test that calls asyncio.run() would find it.
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright, chromium: Path) -> Iterator[Browser]:
     launched = playwright.chromium.launch(
         executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
