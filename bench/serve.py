@@ -40,7 +40,7 @@ import threading
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,9 +282,9 @@ class CommitLog:
             stream = make_stream(feed_id, source, live=live, region=region)
             stream_commit = stream.commit
 
-            def timed() -> int:
+            def timed(offsets: Mapping[str, int] | None = None) -> int:
                 begun[0] = time.monotonic()
-                made = stream_commit()
+                made = stream_commit(offsets)
                 if self.commits and self.commits[-1].begin == begun[0]:
                     self.commits[-1].done = time.monotonic()
                 return made

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,8 +15,17 @@ from liaison.demo import load_demo
 from liaison.hub import Hub
 from liaison.policy.security_policy import SecurityPolicy
 from liaison.policy.spif import default_policy_bytes, load_spif, parse_spif
-from tests.servers import PostgresServer, Unavailable, remove, start_postgres
+from tests.servers import (
+    NatsServer,
+    PostgresServer,
+    Unavailable,
+    remove,
+    remove_nats,
+    start_nats,
+    start_postgres,
+)
 
+T = TypeVar("T")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 NATO_SPIF = SHARED / "spif" / "spiffing_nato-4774-policy.xml"
 
@@ -62,15 +72,35 @@ def bearer(hub: Hub, holder: str, role: str = tokens.PARTNER) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def _started(start: Callable[[], T], what: str) -> T:
+    try:
+        return start()
+    except Unavailable as exc:
+        pytest.skip(f"needs {what}, and none can be had here: {exc}")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A throwaway PostgreSQL cluster for the session (installed with apt when missing)."""
-    try:
-        server = start_postgres()
-    except Unavailable as exc:
-        pytest.skip(f"needs a PostgreSQL server, and none can be had here: {exc}")
+    server = _started(start_postgres, "a PostgreSQL server")
     yield server
     remove(server)
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A cluster of one test's own, for a test that stops and starts it."""
+    server = _started(start_postgres, "a PostgreSQL server")
+    yield server
+    remove(server)
+
+
+@pytest.fixture
+def nats_server() -> Iterator[NatsServer]:
+    """nats-server with JetStream, of one test's own (installed with apt when missing)."""
+    server = _started(start_nats, "nats-server with JetStream")
+    yield server
+    remove_nats(server)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -1,4 +1,5 @@
-"""Real servers for the tests: a throwaway PostgreSQL cluster on a free loopback port.
+"""Real servers for the tests: a throwaway PostgreSQL cluster and a NATS JetStream server on
+free loopback ports.
 
 Debian's PostgreSQL is installed with apt when it is missing (CI runs as root); the cluster is
 made with `initdb` in a temporary folder (as the `postgres` user when the tests run as root:
@@ -15,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,4 +135,54 @@ def start_postgres() -> PostgresServer:
 
 def remove(server: PostgresServer) -> None:
     server.stop("immediate")
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@dataclass
+class NatsServer:
+    """nats-server with JetStream on a free loopback port, its store in a folder of its own
+    (so that a restart keeps the streams and the consumers' positions)."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with (self.root / "server.log").open("ab") as log:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.root / "js")],
+                stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        self.stop()
+        raise Unavailable(
+            f"nats-server did not start: {(self.root / 'server.log').read_text()[-1000:]}"
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def start_nats() -> NatsServer:
+    if shutil.which("nats-server") is None:
+        apt_install("nats-server")
+    if shutil.which("nats-server") is None:
+        raise Unavailable("nats-server is not on the PATH after installing it")
+    server = NatsServer(Path(tempfile.mkdtemp(prefix="liaison-nats-")), free_port())
+    server.start()
+    return server
+
+
+def remove_nats(server: NatsServer) -> None:
+    server.stop()
     shutil.rmtree(server.root, ignore_errors=True)

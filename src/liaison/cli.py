@@ -16,6 +16,7 @@ import typer
 
 from liaison import (
     cli_audit,  # noqa: F401 - registers the audit commands on `app`
+    cli_bus,  # noqa: F401 - registers publish and process (the NATS JetStream bus)
     cli_governance,  # noqa: F401 - registers policy, propose, silence, withdraw, proposals
     cli_maritime,  # noqa: F401 - registers the maritime commands on `app`
     cli_server,  # noqa: F401 - registers the token and serve commands on `app`
@@ -61,6 +62,12 @@ def init(
     config: Annotated[
         Path | None, typer.Option(help="hub.toml (default: the shipped demo)")
     ] = None,
+    audit_key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The key that signs audit heads, made if missing (default: beside the store)."
+        ),
+    ] = None,
 ) -> None:
     """Create the store and record the configuration as policy version 1."""
     try:
@@ -68,7 +75,7 @@ def init(
         parse_config(source)  # every problem listed before the store file is even created
     except LiaisonError as exc:
         fail(exc)
-    key_path = default_key_path(db)
+    key_path = audit_key or default_key_path(db)
     with hub_session(db) as hub:
         version = hub.initialise(source)
         cfg = hub.config

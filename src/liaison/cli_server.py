@@ -114,6 +114,13 @@ def serve(
     loop: Annotated[
         bool, typer.Option("--loop", help="Play the scenarios again and again (new vessels).")
     ] = False,
+    bus: Annotated[
+        str | None, typer.Option(help="nats://host:port: process --partition(s) of the bus here.")
+    ] = None,
+    partition: Annotated[
+        list[int] | None,
+        typer.Option(min=0, help="With --bus: a partition to process (repeatable)."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API and the web map, and AIS listeners and simulated feeds in the same
     process (stopping commits their last batch)."""
@@ -126,7 +133,7 @@ def serve(
             [parse_endpoint(e) for e in listen_udp or []],
             [parse_endpoint(e) for e in listen_tcp or []],
         )
-        hub = Hub.open(Path(db), audit_key=audit_key)
+        hub = Hub.open(db, audit_key=audit_key)
         if hub.config.feed(listen_feed) is None and (endpoints.udp or endpoints.tcp):
             raise NotFound(f"no feed {listen_feed!r} for the listeners")
         simulations = [parse_simulation(s) for s in simulate or []]
@@ -142,6 +149,7 @@ def serve(
             hub, host, port, listen=listening, commit_s=commit_ms / 1000,
             cot=(host, cot_port) if cot_port is not None else None,
             simulate=simulations, speed=speed, loop=loop,
+            bus=(bus, tuple(partition or ())) if bus is not None else None,
         )  # fmt: skip
     finally:
         hub.close()

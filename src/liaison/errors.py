@@ -15,7 +15,8 @@
      └── StoreError
           ├── NotFound       no such item, partner, feed or policy version
           ├── Conflict       a write would change something immutable
-          └── NotInitialised the store holds no policy yet (run `liaison init`)
+          ├── NotInitialised the store holds no policy yet (run `liaison init`)
+          └── StoreUnavailable the database cannot be reached now (nothing was stored): retry
 
 HTTP status codes never appear here; the web edge maps these classes to them.
 """
@@ -118,6 +119,11 @@ class TableError(LiaisonError, ValueError):
 
 class StoreError(LiaisonError):
     """The store cannot do what was asked."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached now (a restart, a lost connection); nothing was stored,
+    and the same call may succeed later."""
 
 
 class NotFound(StoreError, KeyError):

@@ -29,7 +29,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(db: Path, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+def start_server(db: str | Path, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     """`liaison serve` on loopback, once its health check answers; stderr goes to `log`."""
     with log.open("w") as err:  # the child keeps its own copy of the descriptor
         server = subprocess.Popen(

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from liaison import render, tokens
 from liaison.api import errors, geojson, live
 from liaison.api.audit import audit_router
+from liaison.api.commits import relay_commits
 from liaison.api.cot import serve_cot
 from liaison.api.governance import governance_router
 from liaison.api.limits import BodyLimit
@@ -84,9 +85,9 @@ class ReportIn(BaseModel):
     sources: list[str] | None = None
 
 
-def _log_failure(task: asyncio.Task[int]) -> None:
+def _log_failure(task: asyncio.Task[Any]) -> None:
     if not task.cancelled() and task.exception() is not None:
-        errors.log.error("a simulated feed failed", exc_info=task.exception())
+        errors.log.error("a simulated feed or a bus processor failed", exc_info=task.exception())
 
 
 def create_app(  # noqa: PLR0915 - the routes, in one place
@@ -102,6 +103,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
     simulate: Sequence[Simulation] = (),
     speed: float = 60.0,
     loop: bool = False,
+    bus: tuple[str, Sequence[int]] | None = None,
 ) -> FastAPI:
     """The API; with `listen` (feed, endpoints), AIS listeners run in the same event loop.
 
@@ -146,18 +148,27 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
                 run_listener(stream, endpoints, stop, commit_s=commit_s, ready=ready)
             )
             await ready.wait()
-        replays = [
+        replays: list[asyncio.Task[Any]] = [
             asyncio.create_task(replay(hub, sim, stop, speed=speed, loop=loop, commit_s=max(commit_s, 1.0)))
             for sim in simulate
         ]  # fmt: skip
-        for task_ in replays:  # a failed scenario is told at once, not at shutdown
+        if bus is not None:  # partitions of the bus processed in this server
+            from liaison.bus.process import process_partition  # noqa: PLC0415 - nats when used
+
+            url, partitions = bus
+            replays += [
+                asyncio.create_task(process_partition(hub, url, p, stop)) for p in partitions
+            ]
+        for task_ in replays:  # a failed scenario or processor is told at once, not at shutdown
             task_.add_done_callback(_log_failure)
         cot_server = await serve_cot(hub, *cot) if cot is not None else None
         signer = asyncio.create_task(sign_heads())
         decider = asyncio.create_task(decide_proposals())
+        relay = asyncio.create_task(relay_commits(hub))
         try:
             yield
         finally:
+            relay.cancel()
             decider.cancel()
             signer.cancel()
             if cot_server is not None:

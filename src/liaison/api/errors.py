@@ -24,6 +24,7 @@ from liaison.errors import (
     NotAuthenticated,
     NotFound,
     NotInitialised,
+    StoreUnavailable,
 )
 
 log = logging.getLogger("liaison.api")
@@ -40,6 +41,7 @@ _STATUS: list[tuple[type[LiaisonError], int]] = [
     (LabelError, 422),
     (ConfigError, 422),
     (NotInitialised, 503),
+    (StoreUnavailable, 503),
 ]
 
 

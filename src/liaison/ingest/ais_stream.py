@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from liaison.audit import entries
 from liaison.codec import canonical_json, format_unix
 from liaison.dissemination.releaser import Releaser
 from liaison.dissemination.router import route
+from liaison.errors import StoreUnavailable
 from liaison.ingest.sniff import printable
 from liaison.maritime.ais import AisDecoder, AisMessage, AisRejection
 from liaison.maritime.detectors import Detector, Event
@@ -89,6 +90,7 @@ class AisStream:
         self._touched: set[int] = set()
         self._said: set[int] = set()  # vessels whose static data arrived in this batch
         self._batch_id = _new_batch_id()
+        self._unsure = False  # a commit failed: it may have gone through all the same
 
     # --- input -----------------------------------------------------------------------------
 
@@ -143,9 +145,14 @@ class AisStream:
         self.commit()
         return self.summary
 
-    def commit(self) -> int:
-        """Store what has arrived since the last commit, in one transaction. Returns releases made."""
+    def commit(self, offsets: Mapping[str, int] | None = None) -> int:
+        """Store what has arrived since the last commit, in one transaction (with `offsets`:
+        how far bus consumers got). Returns releases made."""
         if not (self._fixes or self._events or self._rejections or self._touched):
+            return 0
+        if self._unsure and self.store.item_digest(self._batch_id) is not None:
+            # The last attempt committed, and only its acknowledgement was lost.
+            self._done()
             return 0
         now = self.clock()
         items: dict[str, Item] = {}
@@ -158,7 +165,6 @@ class AisStream:
             item = self._event_item(event, releaser)
             if self.store.item_digest(item.id) is None:
                 items[item.id] = item
-            self.summary.events[event.type] += 1
         routed = route(releaser, items.values(), now)
         releases = routed.releases
         audit = [
@@ -167,15 +173,28 @@ class AisStream:
             else entries.derived(i, now)
             for i in items.values()
         ]
-        self.store.commit(
-            Batch(
-                list(items.values()), releases, self._rejections, self._fixes, self._tracks(),
-                audit + routed.decisions,
-            )
-        )  # fmt: skip
+        try:
+            self.store.commit(
+                Batch(
+                    list(items.values()), releases, self._rejections, self._fixes, self._tracks(),
+                    audit + routed.decisions, dict(offsets or {}),
+                )
+            )  # fmt: skip
+        except StoreUnavailable:
+            # Nothing is dropped: the batch stays pending, and the next commit tries it again
+            # (first asking whether this attempt in fact went through).
+            self._unsure = True
+            raise
         if releases and self.on_commit is not None:
             self.on_commit()
         self.summary.releases += len(releases)
+        self._done()
+        return len(releases)
+
+    def _done(self) -> None:
+        """The pending batch is stored: count it, and start the next."""
+        for event in self._events:
+            self.summary.events[event.type] += 1
         self.summary.rejected += len(self._rejections)
         room = SHOWN_REJECTIONS - len(self.summary.rejections)
         self.summary.rejections += self._rejections[: max(room, 0)]
@@ -183,7 +202,7 @@ class AisStream:
         self._fixes, self._events, self._rejections = [], [], []
         self._touched, self._said = set(), set()
         self._batch_id = _new_batch_id()
-        return len(releases)
+        self._unsure = False
 
     def _position_item(self, fixes: list[Fix]) -> Item:
         """The batch as an item: a summary of its fixes (stored beside it), and the static data

@@ -10,9 +10,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from liaison.errors import StoreUnavailable
 from liaison.ingest.ais_stream import AisStream, AisSummary
 from liaison.ingest.sources import (
     QUEUE_LINES,
@@ -37,7 +38,41 @@ class Endpoints:
 
 
 SLICE_LINES = 500
+RETRY_S = (0.5, 1.0, 2.0, 5.0)  # waits between attempts while the store is unavailable
+GIVE_UP_S = 60.0  # when stopping: how long the last batch waits for the store
 log = logging.getLogger("liaison.listen")
+
+
+async def commit_patiently(
+    stream: AisStream, give_up_s: float | None = None, offsets: Mapping[str, int] | None = None
+) -> None:
+    """Commit; while the store cannot be reached, wait and try again. Input waits meanwhile
+    (the caller takes no new lines: UDP queues in the kernel, TCP senders are held back), and
+    nothing acknowledged is lost. With `give_up_s`, StoreUnavailable after that long."""
+    began, attempt = time.monotonic(), 0
+    while True:
+        try:
+            stream.commit(offsets)
+        except StoreUnavailable as exc:
+            if give_up_s is not None and time.monotonic() - began > give_up_s:
+                raise
+            if attempt == 0:
+                log.warning("the store is unavailable; ingest paused until it is back: %s", exc)
+            await asyncio.sleep(RETRY_S[min(attempt, len(RETRY_S) - 1)])
+            attempt += 1
+            continue
+        if attempt:
+            log.warning("the store is back: ingest resumed after %.1f s", time.monotonic() - began)
+        return
+
+
+async def close_patiently(stream: AisStream, give_up_s: float = GIVE_UP_S) -> AisSummary:
+    """End the stream (its last batch committed, waiting a while for the store if need be)."""
+    try:
+        return stream.close()
+    except StoreUnavailable:
+        await commit_patiently(stream, give_up_s)
+        return stream.summary
 
 
 async def listen(
@@ -72,12 +107,12 @@ async def listen(
         while not queue.empty():
             take_one(queue.get_nowait())
 
-    def commit_if_due(force: bool = False) -> None:
+    async def commit_if_due(force: bool = False) -> None:
         nonlocal pending, last_commit
         if pending and (
             force or pending >= commit_lines or time.monotonic() - last_commit >= commit_s
         ):
-            stream.commit()
+            await commit_patiently(stream)
             pending, last_commit = 0, time.monotonic()
             _report_kernel_drops(stats)
             if on_commit is not None:
@@ -98,9 +133,9 @@ async def listen(
                 # requests run between slices instead of after the whole burst.
                 for _ in range(min(queue.qsize(), SLICE_LINES)):
                     take_one(queue.get_nowait())
-                commit_if_due()
+                await commit_if_due()
                 await asyncio.sleep(0)
-            commit_if_due()
+            await commit_if_due()
         # Stopping: take no new connections, but read what the sockets already hold.
         for server in servers:
             server.close()
@@ -115,7 +150,7 @@ async def listen(
         await asyncio.gather(*clients, return_exceptions=True)
         stopping.cancel()
     take_waiting()
-    return stream.close(), stats
+    return await close_patiently(stream), stats
 
 
 def _report_kernel_drops(stats: SourceStats) -> None:

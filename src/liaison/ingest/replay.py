@@ -20,6 +20,7 @@ from typing import TypeVar
 from liaison.errors import InputError
 from liaison.hub import Hub
 from liaison.ingest.ais_stream import AisStream
+from liaison.ingest.listener import close_patiently, commit_patiently
 from liaison.maritime.region import Region, load_region
 from liaison.maritime.scenarios import SCENARIOS, build_scenario
 from liaison.maritime.simulate import nmea_lines
@@ -80,7 +81,7 @@ async def replay(
                 break
             start, seed = lines[-1][0] + PAUSE_S, seed + 1
     finally:
-        stream.close()  # commits what is pending
+        await close_patiently(stream)  # commits what is pending
     return played
 
 
@@ -118,14 +119,14 @@ async def _pass(
         while True:
             now = time.monotonic()
             if pending and now - last_commit >= commit_s:
-                stream.commit()
+                await commit_patiently(stream)
                 last_commit, pending = now, 0
             if now >= due:
                 break
             wake = min(due, last_commit + commit_s) if pending else due
             if await _stopped(stop, wake - now):
                 if pending:
-                    stream.commit()
+                    await commit_patiently(stream)
                 return count
         count += 1
         pending += 1
@@ -135,7 +136,7 @@ async def _pass(
             if stop.is_set():
                 break
     if pending:
-        stream.commit()
+        await commit_patiently(stream)
     return count
 
 

@@ -7,7 +7,7 @@ it returns, in one transaction: a batch is stored whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -72,6 +72,16 @@ class VesselTrack:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredFix:
+    """A fix as the archive holds it: its storage sequence (the order it arrived in) and the feed
+    of its position item, beside the fix itself."""
+
+    seq: int
+    feed: str
+    fix: Fix
+
+
+@dataclass(frozen=True, slots=True)
 class StoredToken:
     """An API token as stored: its SHA-256, never the token itself."""
 
@@ -93,6 +103,9 @@ class Batch:
     # Audit entries of the batch's acts (ingested, derived, decided); the store adds a
     # `released` entry per release once its cursor is known, all in the one transaction.
     audit: Sequence[Entry] = ()
+    # Where consumers of the bus have got to ({consumer: last message sequence}), stored with
+    # what those messages made: a redelivered message at or below it was already stored.
+    offsets: Mapping[str, int] = field(default_factory=dict)
 
 
 class AuditView(Protocol):
@@ -188,7 +201,15 @@ class Store(Protocol):
 
     def positions(self, source: str) -> list[Fix]: ...
 
+    def bus_offset(self, consumer: str) -> int: ...
+
     def recent_fixes(self, sources: Sequence[str], per_vessel: int) -> list[Fix]: ...
+
+    def last_position_seq(self) -> int: ...
+
+    def fixes_page(
+        self, after: tuple[int, float, int] | None, limit: int, last_seq: int
+    ) -> list[StoredFix]: ...
 
     def add_token(self, token: StoredToken) -> None: ...
 

@@ -11,22 +11,27 @@ recorded in `schema_migrations` in the transaction that applies it.
 from __future__ import annotations
 
 import importlib.resources
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from liaison.errors import StoreError
+from liaison.errors import StoreError, StoreUnavailable
 from liaison.storage.database import Database, Rows
 from liaison.storage.sql_store import SqlStore
 
 DAY = 86_400
+CONNECT_TIMEOUT_S = 5
+COMMITS_CHANNEL = "liaison_commits"  # NOTIFY'd by every write; `serve` LISTENs
 WRITE_LOCK = 0x4C49414953  # "LIAIS": the advisory lock every write transaction holds
 MIGRATIONS = "liaison.storage.migrations.postgres"
+log = logging.getLogger("liaison.store")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -51,32 +56,65 @@ def _placeholders(sql: str) -> str:
 
 
 class PostgresDatabase(Database):
+    """One connection, made again when it is lost (a server restart, a network cut): the call
+    that finds it lost fails with StoreUnavailable (nothing stored), a later call reconnects."""
+
     errors = (psycopg.Error,)
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.name = redacted(url)
         try:
-            self._db = psycopg.connect(url, autocommit=True)
+            self._db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
             raise StoreError(f"{self.name}: cannot open the store: {exc}") from exc
 
+    def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
+        if self._db.closed or self._db.broken:
+            try:
+                self._db = psycopg.connect(
+                    self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                )
+            except psycopg.OperationalError as exc:
+                raise StoreUnavailable(
+                    f"{self.name}: the database cannot be reached: {exc}"
+                ) from exc
+            log.warning("%s: reconnected to the database", self.name)
+        return self._db
+
+    @contextmanager
+    def _lost(self) -> Iterator[None]:
+        """A lost connection is StoreUnavailable, whatever the statement was."""
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            if self._db.closed or self._db.broken:
+                raise StoreUnavailable(
+                    f"{self.name}: the connection to the database was lost: {exc}"
+                ) from exc
+            raise
+
     def execute(self, sql: str, args: Sequence[object] = ()) -> Rows:
-        return self._db.execute(_placeholders(sql), tuple(args))
+        with self._lost():
+            return self._connection().execute(_placeholders(sql), tuple(args))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         batch = [tuple(r) for r in rows]
         if batch:
-            with self._db.cursor() as cursor:
+            with self._lost(), self._connection().cursor() as cursor:
                 cursor.executemany(_placeholders(sql), batch)
 
     def script(self, sql: str) -> None:
-        self._db.execute(sql.encode())  # no parameters: the simple protocol, many statements
+        with self._lost():
+            self._connection().execute(sql.encode())  # no parameters: many statements at once
 
     @contextmanager
     def _begin(self) -> Iterator[None]:
-        with self._db.transaction():
+        with self._lost(), self._connection().transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             yield
+            # Other processes' live streams wake on the commit, not on their next poll.
+            self._db.execute("SELECT pg_notify(%s, '')", (COMMITS_CHANNEL,))
 
     def json_text(self, column: str, *path: str) -> str:
         return f"(({column})::jsonb #>> '{{{','.join(path)}}}')"
@@ -138,6 +176,7 @@ class PostgresStore(SqlStore):
     """The store on PostgreSQL; opening it applies any migration the database lacks."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         db = PostgresDatabase(url)
         try:
             migrate(db)

@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS tokens (
     created TEXT NOT NULL,
     revoked TEXT
 );
+-- Where each consumer of the bus has got to, written with what its messages made.
+CREATE TABLE IF NOT EXISTS bus_offsets (consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     feed TEXT NOT NULL,

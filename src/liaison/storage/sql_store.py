@@ -30,7 +30,7 @@ from liaison.errors import Conflict, NotFound, StoreError
 from liaison.governance.model import Act
 from liaison.maritime.tracks import Fix
 from liaison.model.items import Item
-from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, VesselTrack
+from liaison.storage.base import Batch, PolicyVersion, Rejection, Release, StoredFix, VesselTrack
 from liaison.storage.database import Database
 from liaison.storage.schema_sqlite import FIX_COLUMNS
 from liaison.storage.sql_audit import AuditTables
@@ -197,8 +197,20 @@ class SqlStore(TokenRows, GovernanceRows):
                     for q in batch.rejections
                 ],
             )
+            self._db.executemany(
+                "INSERT INTO bus_offsets AS b VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE "
+                "SET seq = CASE WHEN excluded.seq > b.seq THEN excluded.seq ELSE b.seq END",
+                list(batch.offsets.items()),
+            )
             frontier = self.audit.append(logged)
         self.audit.install(frontier)
+
+    def bus_offset(self, consumer: str) -> int:
+        """The last bus message sequence the consumer stored what it made of (0: none)."""
+        row = self._db.execute(
+            "SELECT seq FROM bus_offsets WHERE consumer = ?", (consumer,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def item(self, item_id: str) -> Item | None:
         row = self._db.execute("SELECT body FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -319,6 +331,28 @@ class SqlStore(TokenRows, GovernanceRows):
             (mmsi, feed, feed, limit),
         ).fetchall()
         return [Fix(*row) for row in rows]
+
+    def last_position_seq(self) -> int:
+        """The newest fix's sequence (0: none): where an export stops, so that fixes stored
+        while it runs do not half appear in it."""
+        row = self._db.execute("SELECT MAX(seq) FROM positions").fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
+
+    def fixes_page(
+        self, after: tuple[int, float, int] | None, limit: int, last_seq: int
+    ) -> list[StoredFix]:
+        """Every feed's fixes with seq <= last_seq, by (mmsi, time, seq), the `limit` after the
+        key `after` (None: from the start). Keyed on the (mmsi, time) index both engines have,
+        each page costs the same however far in: an OFFSET, or seq order on PostgreSQL's
+        partitions (no index on seq there), would re-read the table for every page."""
+        mmsi, time, seq = after if after is not None else (-1, float("-inf"), -1)
+        rows = self._db.execute(
+            f"SELECT p.seq, i.feed, {FIX_COLUMNS} FROM positions p JOIN items i ON i.id = p.source "
+            "WHERE (p.mmsi, p.time, p.seq) > (?, ?, ?) AND p.seq <= ? "
+            "ORDER BY p.mmsi, p.time, p.seq LIMIT ?",
+            (mmsi, time, seq, last_seq, limit),
+        ).fetchall()
+        return [StoredFix(int(row[0]), row[1], Fix(*row[2:])) for row in rows]
 
     def tracks(self, feed: str | None = None, mmsi: int | None = None) -> list[VesselTrack]:
         rows = self._db.execute(
