@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
 from liaison.bus.jetstream import connect, message_id, subject
 from liaison.ingest.listener import Endpoints
@@ -20,6 +21,7 @@ from liaison.ingest.sources import QUEUE_LINES, SourceStats, listen_udp, serve_t
 from liaison.maritime.ais import AisDecoder, AisMessage
 
 log = logging.getLogger("liaison.bus")
+WINDOW = 1000  # messages published before their acknowledgements are awaited
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Publisher:
             raise ValueError("partitions must be at least 1")
         self._js, self._feed, self._partitions = js, feed, partitions
         self._decoder = AisDecoder()
+        self._inflight: list[tuple[asyncio.Future[PubAck], tuple[str, bytes, dict[str, str]]]] = []
         self.counts = Published()
 
     async def add(self, line: str) -> None:
@@ -53,11 +56,28 @@ class Publisher:
         for orphan in self._decoder.flush():  # fragments whose group never completed
             await self._send(0, orphan.raw)
             self.counts.refused += 1
+        await self.flush()
 
     async def _send(self, partition: int, text: str) -> None:
+        # Pipelined: up to WINDOW messages on the wire before their acknowledgements are
+        # awaited (one round trip a message capped publishing at ~2,000 a second).
         data = text.encode("utf-8", "replace")
-        headers = {"Nats-Msg-Id": message_id(data)}
-        await self._js.publish(subject(self._feed, partition), data, headers=headers)
+        sent = (subject(self._feed, partition), data, {"Nats-Msg-Id": message_id(data)})
+        acked = await self._js.publish_async(sent[0], sent[1], headers=sent[2])
+        self._inflight.append((acked, sent))
+        if len(self._inflight) >= WINDOW:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Every message sent so far acknowledged; one that was not is sent again (the bus
+        drops the copy if the first did arrive: same message id)."""
+        inflight, self._inflight = self._inflight, []
+        for acked, (subj, data, headers) in inflight:
+            try:
+                await acked
+            except Exception as exc:
+                log.warning("a message was not acknowledged (%s): sending it again", exc)
+                await self._js.publish(subj, data, headers=headers)
 
 
 async def publish_lines(url: str, feed: str, partitions: int, lines: Iterable[str]) -> Published:
@@ -94,6 +114,8 @@ async def listen_to_bus(
                 arrived.cancel()
                 break
             await publisher.add(arrived.result())
+            if queue.empty():  # a lull: make sure what was sent is stored before waiting
+                await publisher.flush()
         while not queue.empty():
             await publisher.add(queue.get_nowait())
         await publisher.close()
