@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from liaison import (
+    cli_analytics,  # noqa: F401 - registers export and analyse on `app`
     cli_audit,  # noqa: F401 - registers the audit commands on `app`
     cli_bus,  # noqa: F401 - registers publish and process (the NATS JetStream bus)
     cli_governance,  # noqa: F401 - registers policy, propose, silence, withdraw, proposals
