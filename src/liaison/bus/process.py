@@ -10,12 +10,16 @@ stored sequence, and is acknowledged and skipped: no duplicate item, fix or rele
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from liaison.bus.jetstream import STREAM, connect, durable, feed_of
 from liaison.hub import Hub
@@ -84,6 +88,24 @@ class PartitionProcessor:
             await close_patiently(stream)
 
 
+async def _subscribe(
+    js: JetStreamContext, hub: Hub, consumer: str, partition: int, ack_wait_s: float
+) -> JetStreamContext.PullSubscription:
+    """The partition's consumer, made afresh to start where the store says this partition got
+    to: after a crash the bus's own position may be past messages that were fetched and never
+    stored (redelivered later, they would arrive out of order); the store's never is."""
+    stored = hub.store.bus_offsets(f"{consumer}/")
+    start = min(stored.values(), default=0) + 1  # each feed skips what it stored beyond this
+    with contextlib.suppress(NotFoundError):
+        await js.delete_consumer(STREAM, consumer)
+    config = ConsumerConfig(
+        ack_wait=ack_wait_s, deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start
+    )
+    return await js.pull_subscribe(
+        f"liaison.ais.*.{partition}", durable=consumer, stream=STREAM, config=config
+    )
+
+
 async def process_partition(
     hub: Hub,
     url: str,
@@ -98,9 +120,7 @@ async def process_partition(
     client, js = await connect(url)
     processor = PartitionProcessor(hub, partition)
     try:
-        sub = await js.pull_subscribe(
-            f"liaison.ais.*.{partition}", durable=processor.consumer, stream=STREAM
-        )
+        sub = await _subscribe(js, hub, processor.consumer, partition, ack_wait_s)
         while not stop.is_set():
             try:
                 messages = await sub.fetch(fetch, timeout=WAIT_S)

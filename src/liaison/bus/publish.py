@@ -62,7 +62,10 @@ class Publisher:
         # Pipelined: up to WINDOW messages on the wire before their acknowledgements are
         # awaited (one round trip a message capped publishing at ~2,000 a second).
         data = text.encode("utf-8", "replace")
-        sent = (subject(self._feed, partition), data, {"Nats-Msg-Id": message_id(data)})
+        # The id is per feed: the bus deduplicates across the whole stream, and two partners'
+        # receivers hearing the same transmission are two reports, one per feed.
+        msg_id = message_id(self._feed.encode() + b"\0" + data)
+        sent = (subject(self._feed, partition), data, {"Nats-Msg-Id": msg_id})
         acked = await self._js.publish_async(sent[0], sent[1], headers=sent[2])
         self._inflight.append((acked, sent))
         if len(self._inflight) >= WINDOW:

@@ -91,6 +91,7 @@ class AisStream:
         self._said: set[int] = set()  # vessels whose static data arrived in this batch
         self._batch_id = _new_batch_id()
         self._unsure = False  # a commit failed: it may have gone through all the same
+        self._offsets: dict[str, int] = {}  # of the pending batch, for whichever commit stores it
 
     # --- input -----------------------------------------------------------------------------
 
@@ -148,6 +149,10 @@ class AisStream:
     def commit(self, offsets: Mapping[str, int] | None = None) -> int:
         """Store what has arrived since the last commit, in one transaction (with `offsets`:
         how far bus consumers got). Returns releases made."""
+        # Offsets given to a commit that failed belong to the same pending batch: whichever
+        # commit stores it (a retry, or close) stores them with it.
+        offsets = {**self._offsets, **(offsets or {})}
+        self._offsets = offsets
         if not (self._fixes or self._events or self._rejections or self._touched):
             return 0
         if self._unsure and self.store.item_digest(self._batch_id) is not None:
@@ -177,7 +182,7 @@ class AisStream:
             self.store.commit(
                 Batch(
                     list(items.values()), releases, self._rejections, self._fixes, self._tracks(),
-                    audit + routed.decisions, dict(offsets or {}),
+                    audit + routed.decisions, offsets,
                 )
             )  # fmt: skip
         except StoreUnavailable:
@@ -203,6 +208,7 @@ class AisStream:
         self._touched, self._said = set(), set()
         self._batch_id = _new_batch_id()
         self._unsure = False
+        self._offsets = {}
 
     def _position_item(self, fixes: list[Fix]) -> Item:
         """The batch as an item: a summary of its fixes (stored beside it), and the static data

@@ -212,6 +212,13 @@ class SqlStore(TokenRows, GovernanceRows):
         ).fetchone()
         return 0 if row is None else int(row[0])
 
+    def bus_offsets(self, prefix: str) -> dict[str, int]:
+        """Every consumer's offset whose name starts with `prefix`."""
+        rows = self._db.execute(
+            "SELECT consumer, seq FROM bus_offsets WHERE consumer LIKE ?", (prefix + "%",)
+        )
+        return {c: int(q) for c, q in rows.fetchall() if c.startswith(prefix)}
+
     def item(self, item_id: str) -> Item | None:
         row = self._db.execute("SELECT body FROM items WHERE id = ?", (item_id,)).fetchone()
         return None if row is None else item_from_json(json.loads(row[0]))
