@@ -80,9 +80,8 @@ from tests.servers import (
 )
 
 from bench.machine import describe
-from bench.serve import pct, retag
+from bench.serve import pct, retag, timed_position
 from liaison.maritime.ais import AisDecoder, AisMessage
-from liaison.maritime.picture import POSITION_TYPES
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
 from liaison.maritime.simulate import nmea_lines
@@ -132,14 +131,9 @@ def build_sea(seeds: Sequence[int]) -> Sea:
         for n, line in enumerate(base):
             for out in decoder.feed(line, n):
                 sea.messages += 1
-                if (
-                    isinstance(out, AisMessage)
-                    and out.msg_type in POSITION_TYPES
-                    and out.lat is not None
-                    and out.lon is not None
-                    and out.time is not None
-                ):
-                    key = (out.mmsi, int(out.time.timestamp()) + shift)
+                when = timed_position(out)
+                if when is not None and isinstance(out, AisMessage):
+                    key = (out.mmsi, when + shift)
                     if key in sea.where:
                         sea.collisions += 1
                     else:

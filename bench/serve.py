@@ -89,6 +89,20 @@ _TAG = re.compile(r"^\\c:([0-9]+),([^*\\]*)\*[0-9A-Fa-f]{2}\\")
 # --- shared ----------------------------------------------------------------------------------
 
 
+def timed_position(out: object) -> int | None:
+    """The UNIX second of a decoded position report that carries its own time (what the hub
+    stores as a fix a partner can be traced to); None for anything else."""
+    if (
+        isinstance(out, AisMessage)
+        and out.msg_type in POSITION_TYPES
+        and out.lat is not None
+        and out.lon is not None
+        and out.time is not None
+    ):
+        return int(out.time.timestamp())
+    return None
+
+
 def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as probe:
         probe.bind((HOST, 0))
@@ -219,14 +233,9 @@ def build_stream(base: Sequence[str], count: int) -> Stream:
     reports: list[tuple[int, int, int]] = []  # (line in the copy, MMSI, unix second)
     for n, line in enumerate(base):
         for out in decoder.feed(line, n):
-            if (
-                isinstance(out, AisMessage)
-                and out.msg_type in POSITION_TYPES
-                and out.lat is not None
-                and out.lon is not None
-                and out.time is not None
-            ):
-                reports.append((out.line_no, out.mmsi, int(out.time.timestamp())))
+            when = timed_position(out)
+            if when is not None and isinstance(out, AisMessage):
+                reports.append((out.line_no, out.mmsi, when))
     newest = max(int(m[1]) for m in (_TAG.match(line) for line in base) if m is not None)
     copies = -(-count // len(base))
     latest_shift = (int(time.time()) - 3600 - newest) // 60 * 60  # the AIS second field stays true

@@ -4,26 +4,17 @@ messages into the store). `serve --bus URL --partition K` runs processors inside
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from liaison.cli_common import DbOption, app, err, fail, hub_session, out
+from liaison.cli_common import DbOption, app, err, fail, hub_session, out, stop_on_signals
 from liaison.errors import LiaisonError
 from liaison.ingest.listener import Endpoints
 from liaison.ingest.sources import parse_endpoint
 
 BusOption = Annotated[str, typer.Option("--bus", help="The NATS server: nats://host:port.")]
-
-
-def _stoppable() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
 
 
 @app.command()
@@ -58,7 +49,7 @@ def publish(
                 )
         else:
             err.print(f"publishing {endpoints.describe()} to {bus} (Ctrl-C stops)", markup=False)
-            counts = await listen_to_bus(bus, feed, partitions, endpoints, _stoppable())
+            counts = await listen_to_bus(bus, feed, partitions, endpoints, stop_on_signals())
         out.print(
             f"published {counts.messages} messages from {counts.lines} lines "
             f"({counts.refused} refused, sent on for quarantine) to {partitions} partitions",
@@ -82,7 +73,7 @@ def process(
     with hub_session(db) as hub:
 
         async def main() -> None:
-            stop = _stoppable()
+            stop = stop_on_signals()
             err.print(f"processing partitions {partition} of {bus} (Ctrl-C stops)", markup=False)
             done = await asyncio.gather(*(process_partition(hub, bus, p, stop) for p in partition))
             for p, counts in zip(partition, done, strict=True):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,3 +104,13 @@ def open_input(path: Path) -> Iterator[TextIO]:
         fail(LiaisonError(f"{path}: cannot read: {exc.strerror}"))
     with stream:
         yield stream
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by Ctrl-C or SIGTERM (call inside the running loop): how a long-running
+    command is told to finish its last batch and stop."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import time
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +20,7 @@ from liaison.cli_common import (
     hub_session,
     out,
     print_json,
+    stop_on_signals,
 )
 from liaison.codec import item_to_json
 from liaison.errors import LiaisonError
@@ -60,10 +60,7 @@ def listen(
         stream = hub.ais_stream(feed, endpoints.describe(), live=True, region=region)
 
         async def main() -> None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
+            stop = stop_on_signals()
             err.print(
                 f"listening on {endpoints.describe()} for feed {feed} (Ctrl-C stops)", markup=False
             )

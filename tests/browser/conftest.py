@@ -8,8 +8,6 @@ impossible (no apt, not root, or the install failed).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from playwright.sync_api import (
 )
 
 from tests.integration.processes import free_port, liaison, start_server
+from tests.servers import Unavailable, apt_install
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,30 +33,17 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("LIAISON_TEST_ARTIFACTS", "test-artifacts")) / "browser"
 
 
-def _install_chromium() -> str | None:
-    """Install Debian's chromium; None when done, else why it could not be."""
-    if shutil.which("apt-get") is None:
-        return "no apt-get on this machine to install Debian's chromium"
-    if os.geteuid() != 0:
-        return "not root: cannot apt-get install chromium (install it, or run as root)"
-    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1200, check=False)  # fmt: skip
-        if done.returncode != 0 and command[1] == "install":
-            return f"apt-get install chromium failed: {done.stderr.strip()[-500:]}"
-    return (
-        None
-        if CHROMIUM.exists()
-        else "apt-get installed chromium, yet /usr/bin/chromium is missing"
-    )
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    if not CHROMIUM.exists():
-        why = _install_chromium()
-        if why is not None:
-            pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}: {why}")
+    try:
+        if not CHROMIUM.exists():
+            apt_install("chromium")
+        if not CHROMIUM.exists():
+            raise Unavailable("apt-get installed chromium, yet /usr/bin/chromium is missing")
+    except Unavailable as exc:
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM}, and it cannot be had: {exc}"
+        )
     return CHROMIUM
 
 

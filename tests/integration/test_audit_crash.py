@@ -20,7 +20,9 @@ from liaison.config import read_config_source
 from liaison.hub import Hub
 from liaison.storage.sqlite import SqliteStore
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="kills the process with SIGKILL, which Windows does not have"
+)
 
 # Reports and AIS batches, small batches, as fast as the store takes them; a head now and then.
 CHILD = """

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from liaison.api.picture import vessels_json
+from liaison.api.picture import released_batches, vessels_json
 from liaison.codec import format_time
-from liaison.dissemination.feeds import read_feed
 from liaison.hub import Hub
 from liaison.model.items import Item
 
@@ -38,10 +37,7 @@ def event_feature(item: Item, payload: Mapping[str, Any]) -> dict[str, Any] | No
 def released_vessels(hub: Hub, reader: str, batches: int = 50) -> list[dict[str, Any]]:
     """Each vessel's latest state among the newest `batches` position batches released to
     `reader`, as it may see it (the picture's rules: `api.picture`)."""
-    page = read_feed(
-        hub.store, hub.releaser, reader, hub.clock(), limit=batches, kinds=["position"], newest=True
-    )
-    return vessels_json(hub, page.entries, 1)
+    return vessels_json(hub, released_batches(hub, reader, batches).entries, 1)
 
 
 def vessel_feature(vessel: Mapping[str, Any]) -> dict[str, Any]:

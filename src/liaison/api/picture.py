@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison.codec import format_time, format_unix
-from liaison.dissemination.feeds import FeedEntry, read_feed
+from liaison.dissemination.feeds import FeedEntry, FeedPage, read_feed
 from liaison.hub import Hub
 from liaison.maritime.flags import flag_of, ship_type_text
 from liaison.maritime.tracks import Fix
@@ -53,9 +53,7 @@ def picture_json(
     now = hub.clock()
     newest = hub.store.feed(reader, 0, 1, newest=True)
     cursor = newest[0][0].cursor if newest else 0
-    page = read_feed(
-        hub.store, hub.releaser, reader, now, limit=batches, kinds=["position"], newest=True
-    )
+    page = released_batches(hub, reader, batches)
     reports = read_feed(
         hub.store, hub.releaser, reader, now, limit=REPORTS, kinds=["report", "indicator"], newest=True
     )  # fmt: skip
@@ -67,6 +65,13 @@ def picture_json(
         # Newest first, each as the live stream carries a release.
         "reports": [entry_json(e, hub.config.policy) for e in reports.entries],
     }  # fmt: skip
+
+
+def released_batches(hub: Hub, reader: str, batches: int = BATCHES) -> FeedPage:
+    """The newest `batches` position batches released to `reader`, as it may see them now."""
+    return read_feed(
+        hub.store, hub.releaser, reader, hub.clock(), limit=batches, kinds=["position"], newest=True
+    )
 
 
 def batch_json(hub: Hub, entry: FeedEntry) -> dict[str, Any]:

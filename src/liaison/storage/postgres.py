@@ -65,16 +65,17 @@ class PostgresDatabase(Database):
         self.url = url
         self.name = redacted(url)
         try:
-            self._db = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            self._db = self._connect()
         except psycopg.Error as exc:
             raise StoreError(f"{self.name}: cannot open the store: {exc}") from exc
+
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
 
     def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._db.closed or self._db.broken:
             try:
-                self._db = psycopg.connect(
-                    self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
-                )
+                self._db = self._connect()
             except psycopg.OperationalError as exc:
                 raise StoreUnavailable(
                     f"{self.name}: the database cannot be reached: {exc}"
