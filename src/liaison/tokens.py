@@ -63,3 +63,9 @@ def authenticate(store: Store, presented: str | None) -> Caller:
     if found.revoked is not None:
         raise NotAuthenticated("revoked token")
     return Caller(found.holder, found.role, found.id)
+
+
+def still_valid(store: Store, caller: Caller) -> bool:
+    """Whether the token a stream was opened with still speaks for its caller: an open stream
+    asks again on every wake-up, so that a revocation (by any process) ends it at once."""
+    return not store.token_revoked(caller.token_id)

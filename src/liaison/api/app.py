@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -201,6 +201,13 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
 
     authenticated = Depends(caller)
 
+    def alive(who: Caller) -> Callable[[], bool]:
+        """Whether an open stream's token still speaks for its caller (asked again and again)."""
+        return lambda: (
+            tokens.still_valid(hub.store, who)
+            and (who.is_admin or hub.config.partner(who.holder) is not None)
+        )
+
     def whose(who: Caller, partner: str | None) -> str:
         """The partner whose view is asked for: a partner only ever gets its own."""
         if who.is_admin:
@@ -241,7 +248,7 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
         if last_event_id:
             after = max(after, int(last_event_id))
         return StreamingResponse(
-            live.sse(hub, reader, after, until_idle, closing),
+            live.sse(hub, reader, after, until_idle, closing, alive=alive(who)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -263,7 +270,9 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
             return
         await socket.accept()
         try:
-            news = live.releases(hub, who.holder, after, until_idle=until_idle, closing=closing)
+            news = live.releases(
+                hub, who.holder, after, until_idle=until_idle, closing=closing, alive=alive(who)
+            )
             async for got in news:
                 match got:
                     case live.Delivery(_, entry):
@@ -273,6 +282,10 @@ def create_app(  # noqa: PLR0915 - the routes, in one place
                     case live.ShuttingDown(resume):
                         await socket.send_json({"type": "shutdown", "resume_after": resume})
                         await socket.close(code=1001, reason=f"server stopping; after={resume}")
+                        return
+                    case live.Revoked():
+                        await socket.send_json({"type": "revoked", "reason": live.REVOKED})
+                        await socket.close(code=4401, reason=live.REVOKED)
                         return
             await socket.close(code=1000, reason="idle")
         except WebSocketDisconnect:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,13 +18,17 @@ from xml.sax.saxutils import quoteattr
 
 from liaison import tokens
 from liaison.api.geojson import released_vessels
+from liaison.api.live import CHECK_S, REVOKED
 from liaison.codec import parse_time
 from liaison.errors import NotAuthenticated
 from liaison.hub import Hub
 from liaison.maritime.detectors.base import KNOTS_TO_MS
 from liaison.model.items import Item
+from liaison.tokens import Caller
 
 log = logging.getLogger("liaison.cot")
+MAX_FIRST_LINE = 4096  # a token is ~50 bytes; anything longer is refused, not buffered
+FIRST_LINE_S = 10.0
 SURFACE_CONTACT = "a-u-S"  # atom, unknown affiliation, surface
 EVENT_MARKER = "b-m-p-s-m"  # a spot-map marker for a detected event
 UNKNOWN_ERROR = 9_999_999.0  # CoT's "not known" for ce/le
@@ -77,29 +82,16 @@ async def serve_cot(
 ) -> asyncio.Server:  # fmt: skip
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            first = await asyncio.wait_for(reader.readline(), timeout=10)
-            who = tokens.authenticate(hub.store, first.decode("utf-8", "replace").strip())
-            if who.is_admin or hub.config.partner(who.holder) is None:
-                raise NotAuthenticated("a partner's token is needed")
-        except (NotAuthenticated, TimeoutError) as exc:
-            log.warning("401 CoT %s: %s", writer.get_extra_info("peername"), exc)
-            writer.close()
-            return
-        after = 0
-        try:
-            while True:
-                now = datetime.now(UTC)
-                for vessel in released_vessels(hub, who.holder):
-                    writer.write(track_event(vessel, now, stale_s, affiliation))
-                page = hub.feed(who.holder, after, 1000)
-                for entry in page.entries:
-                    if entry.item.kind == "event":
-                        data = item_event(entry.item, dict(entry.payload), now, stale_s)
-                        if data is not None:
-                            writer.write(data)
-                after = page.next
-                await writer.drain()
-                await asyncio.sleep(interval_s)
+            who = await _authenticate(hub, reader, writer.get_extra_info("peername"))
+            if who is not None:
+                await _stream(
+                    hub,
+                    who,
+                    writer,
+                    interval_s=interval_s,
+                    stale_s=stale_s,
+                    affiliation=affiliation,
+                )
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -107,4 +99,46 @@ async def serve_cot(
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    return await asyncio.start_server(client, host, port)
+    # `limit` bounds what a client may send before its first newline (its token).
+    return await asyncio.start_server(client, host, port, limit=MAX_FIRST_LINE)
+
+
+async def _authenticate(hub: Hub, reader: asyncio.StreamReader, peer: object) -> Caller | None:
+    """The partner the client's first line (its token) speaks for; None, logged, if none."""
+    try:
+        first = await asyncio.wait_for(reader.readline(), timeout=FIRST_LINE_S)
+        who = tokens.authenticate(hub.store, first.decode("utf-8", "replace").strip())
+        if who.is_admin or hub.config.partner(who.holder) is None:
+            raise NotAuthenticated("a partner's token is needed")
+    except ValueError:  # asyncio's LimitOverrunError: no newline within the limit
+        log.warning("401 CoT %s: refused: first line longer than %d bytes", peer, MAX_FIRST_LINE)
+        return None
+    except (NotAuthenticated, TimeoutError) as exc:
+        log.warning("401 CoT %s: %s", peer, exc or f"no token within {FIRST_LINE_S} s")
+        return None
+    return who
+
+
+async def _stream(
+    hub: Hub, who: Caller, writer: asyncio.StreamWriter, *, interval_s: float, stale_s: float,
+    affiliation: str,
+) -> None:  # fmt: skip
+    """Tracks and new events every `interval_s`, until the token is revoked (asked again every
+    CHECK_S, so that a revocation by any process ends the stream at once)."""
+    after, due = 0, 0.0
+    while tokens.still_valid(hub.store, who) and hub.config.partner(who.holder) is not None:
+        if time.monotonic() >= due:
+            due = time.monotonic() + interval_s
+            now = datetime.now(UTC)
+            for vessel in released_vessels(hub, who.holder):
+                writer.write(track_event(vessel, now, stale_s, affiliation))
+            page = hub.feed(who.holder, after, 1000)
+            for entry in page.entries:
+                if entry.item.kind == "event":
+                    data = item_event(entry.item, dict(entry.payload), now, stale_s)
+                    if data is not None:
+                        writer.write(data)
+            after = page.next
+            await writer.drain()
+        await asyncio.sleep(min(CHECK_S, interval_s))
+    log.warning("CoT %s: %s: stream closed", who.holder, REVOKED)

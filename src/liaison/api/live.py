@@ -7,6 +7,10 @@ one page for it, never a growing queue.
 
 A commit in this process wakes every stream at once (`Hub.watch`); a slower poll catches what
 other processes (`liaison ingest` beside the server) commit to the same store.
+
+A stream asks again whether its token is still good (`alive`) after reading each page and at
+least every `CHECK_S` while it delivers: a token revoked by any process ends the stream at
+once, with `Revoked`, and nothing read after the revocation is delivered.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +30,8 @@ from liaison.hub import Hub
 PAGE = 100
 POLL_S = 0.25  # how soon another process's commit reaches a connected client
 KEEPALIVE_S = 15.0
+CHECK_S = 0.25  # how often a stream delivering a long page asks again if its token is good
+REVOKED = "the token was revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +52,30 @@ class ShuttingDown:
     resume: int
 
 
-News = Delivery | KeepAlive | ShuttingDown
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    """The stream's token is no longer good: the stream ends, and the client must not retry
+    with the same token."""
+
+
+News = Delivery | KeepAlive | ShuttingDown | Revoked
+
+
+class Liveness:
+    """Whether the stream's token is still good, asked at most every CHECK_S unless `now`."""
+
+    def __init__(self, alive: Callable[[], bool] | None) -> None:
+        self._alive = alive
+        self._checked = float("-inf")
+
+    def ok(self, *, now: bool = False) -> bool:
+        if self._alive is None:
+            return True
+        if now or time.monotonic() - self._checked >= CHECK_S:
+            if not self._alive():
+                return False
+            self._checked = time.monotonic()
+        return True
 
 
 class Closing:
@@ -72,9 +101,11 @@ async def releases(
     *,
     until_idle: float | None = None,
     closing: Closing | None = None,
+    alive: Callable[[], bool] | None = None,
 ) -> AsyncIterator[News]:
     """Every release after `after`, forever; a KeepAlive now and then while idle; ends after
-    `until_idle` quiet seconds if given, or with ShuttingDown once `closing` is set."""
+    `until_idle` quiet seconds if given, with ShuttingDown once `closing` is set, or with
+    Revoked once `alive` says the token is no longer good."""
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
 
@@ -82,6 +113,7 @@ async def releases(
         loop.call_soon_threadsafe(wake.set)
 
     stop_watching = hub.watch(woken)
+    token = Liveness(alive)
     if closing is not None:
         closing.open += 1
     try:
@@ -92,8 +124,16 @@ async def releases(
                 return
             wake.clear()
             page = hub.feed(partner, after, PAGE)
+            # Asked after the read: a page read before the revocation committed holds only
+            # what was released before it.
+            if not token.ok(now=True):
+                yield Revoked()
+                return
             rendered = render.feed_json(page, hub.config.policy)["items"]
             for entry in rendered:
+                if not token.ok():
+                    yield Revoked()
+                    return
                 yield Delivery(entry["cursor"], entry)
             after = page.next
             now = time.monotonic()
@@ -119,9 +159,12 @@ async def sse(
     after: int,
     until_idle: float | None,
     closing: Closing | None = None,
+    *,
+    alive: Callable[[], bool] | None = None,
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
-    async for news in releases(hub, partner, after, until_idle=until_idle, closing=closing):
+    news_ = releases(hub, partner, after, until_idle=until_idle, closing=closing, alive=alive)
+    async for news in news_:
         match news:
             case Delivery(cursor, entry):
                 data = json.dumps(entry, separators=(",", ":"))
@@ -131,3 +174,5 @@ async def sse(
             case ShuttingDown(resume):
                 data = json.dumps({"reason": "the server is stopping", "resume_after": resume})
                 yield f"event: shutdown\ndata: {data}\n\n"
+            case Revoked():
+                yield f"event: revoked\ndata: {json.dumps({'reason': REVOKED})}\n\n"

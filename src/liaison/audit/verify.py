@@ -136,7 +136,9 @@ class _Acts:  # what the entries say was done, to check against what the store h
         self.store, self.add = store, found.add
         self.items: dict[str, tuple[int, str, str | None]] = {}  # index, sha256, messages root
         self.decisions: dict[Any, tuple[int]] = {}  # items decided before an entry stored them
-        self.releases: dict[int, tuple[int, str, str, str, int]] = {}  # by cursor
+        # By (partner, cursor): the partner's own cursor (the hub's global one for entries
+        # logged before per-partner cursors, up to `global_cursors_until`).
+        self.releases: dict[tuple[str, int], tuple[int, str, str, str, int]] = {}
         self.policies: dict[int, tuple[int, str, str]] = {}  # by version
         self.tokens: dict[tuple[str, str], tuple[int, str, str]] = {}  # by (token, event)
         self.proposals: dict[str, tuple[int, dict[str, Any]]] = {}  # by id: index, body
@@ -164,7 +166,8 @@ class _Acts:  # what the entries say was done, to check against what the store h
                 self.decisions.setdefault(item, (i,))
             elif kind == "released":
                 sha, version = data["payload_sha256"], data["policy_version"]
-                self._once(self.releases, data["cursor"], i, partner, item, sha, version)
+                key = (partner, data["cursor"])
+                self._once(self.releases, key, i, partner, item, sha, version)
             elif kind == "policy":
                 self._once(self.policies, data["version"], i, data["config_sha256"], data["name"])
             elif kind == "token" and data["event"] in ("issued", "revoked"):
@@ -203,11 +206,12 @@ class _Acts:  # what the entries say was done, to check against what the store h
                                  f"{root}, its {len(fixes)} positions stored give {got}")  # fmt: skip
 
     def releases_(self) -> None:
-        after = 0
+        after, until = 0, self.store.global_cursors_until()
         while page := self.store.releases_page(after, PAGE):
             for r in page:
-                after, what = r.cursor, f"release {r.cursor} (item {r.item_id} to {r.partner})"
-                if (logged := self.releases.pop(r.cursor, None)) is None:
+                after, what = r.seq, f"release {r.cursor} (item {r.item_id} to {r.partner})"
+                logged_as = r.seq if r.seq <= until else r.cursor
+                if (logged := self.releases.pop((r.partner, logged_as), None)) is None:
                     self.add(None, f"{what} has no released entry")
                     continue
                 i, partner, item_id, sha, version = logged

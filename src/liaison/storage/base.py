@@ -29,7 +29,8 @@ class PolicyVersion:
 
 @dataclass(frozen=True, slots=True)
 class Release:
-    """A decision to release an item to a partner, as recorded. `cursor` orders a partner's feed."""
+    """A decision to release an item to a partner, as recorded. `cursor` orders a partner's feed:
+    1, 2, 3... over that partner's releases only, so that it counts nothing released to others."""
 
     partner: str
     item_id: str
@@ -39,6 +40,7 @@ class Release:
     released: datetime | None = None  # when the router released it (TAXII's date_added)
     cursor: int = 0  # assigned by the store
     payload_sha256: str = ""  # of the sanitised payload as released (logged in the audit)
+    seq: int = 0  # the hub's order of all releases (by the store): never shown to a partner
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,8 @@ class Store(Protocol):
 
     def releases_page(self, after: int, limit: int) -> list[Release]: ...
 
+    def global_cursors_until(self) -> int: ...
+
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]: ...
 
     def items_of_kind(
@@ -218,6 +222,10 @@ class Store(Protocol):
     def revoke_token(self, token_id: str, at: datetime) -> bool: ...
 
     def token_by_hash(self, digest: str) -> StoredToken | None: ...
+
+    def token_revoked(self, token_id: str) -> bool:
+        """Whether the token is revoked (or not stored): what open streams re-check."""
+        ...
 
     def tokens(self) -> list[StoredToken]: ...
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,7 +25,10 @@ CREATE TABLE IF NOT EXISTS items (
     body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS releases (
-    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+    cursor INTEGER PRIMARY KEY AUTOINCREMENT,  -- the hub's order of all releases: never shown
+    -- 1, 2, 3... within the partner, in commit order: the only cursor a partner sees, so that
+    -- it counts the partner's own releases and nothing released to others
+    partner_cursor INTEGER NOT NULL,
     partner TEXT NOT NULL,
     item_id TEXT NOT NULL REFERENCES items(id),
     policy_version INTEGER NOT NULL REFERENCES policy_versions(version),
@@ -37,8 +40,8 @@ CREATE TABLE IF NOT EXISTS releases (
     released TEXT NOT NULL,  -- fixed-width UTC with microseconds: compares as text
     UNIQUE (partner, item_id)
 );
-CREATE INDEX IF NOT EXISTS releases_by_partner ON releases (partner, cursor);
-CREATE INDEX IF NOT EXISTS releases_by_area ON releases (partner, area, cursor);
+CREATE UNIQUE INDEX IF NOT EXISTS releases_by_partner_cursor ON releases (partner, partner_cursor);
+CREATE INDEX IF NOT EXISTS releases_by_partner_area ON releases (partner, area, partner_cursor);
 CREATE INDEX IF NOT EXISTS items_by_kind ON items (kind, seq);
 CREATE TABLE IF NOT EXISTS positions (
     seq INTEGER PRIMARY KEY,
@@ -87,6 +90,23 @@ CREATE TABLE IF NOT EXISTS quarantine (
     raw TEXT NOT NULL,
     at TEXT NOT NULL
 );
+"""
+
+# Schema 2 to 3: per-partner cursors. Releases already stored are numbered per partner in their
+# order; their `released` audit entries keep the global cursor they were logged with, and
+# `global_cursors_until` tells `audit verify` which entries those are.
+UPGRADE_FROM_2 = """
+BEGIN IMMEDIATE;
+DROP TRIGGER IF EXISTS releases_no_update;
+ALTER TABLE releases ADD COLUMN partner_cursor INTEGER NOT NULL DEFAULT 0;
+UPDATE releases SET partner_cursor = n.n FROM (
+    SELECT cursor AS c, ROW_NUMBER() OVER (PARTITION BY partner ORDER BY cursor) AS n FROM releases
+) AS n WHERE releases.cursor = n.c;
+DROP INDEX IF EXISTS releases_by_partner;
+DROP INDEX IF EXISTS releases_by_area;
+INSERT INTO meta VALUES ('global_cursors_until', (SELECT COALESCE(MAX(cursor), 0) FROM releases));
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+COMMIT;
 """
 
 AUDIT_SCHEMA = """

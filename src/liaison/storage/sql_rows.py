@@ -30,12 +30,13 @@ class StoreRows:
 
 
 RELEASE_COLUMNS = (
-    "r.cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, r.released"
+    "r.partner_cursor, r.partner, r.item_id, r.policy_version, r.obligations, r.agreements, "
+    "r.released, r.cursor"
 )
 
 
 def release_row(row: tuple[Any, ...]) -> Release:
-    cursor, who, item_id, version, obligations, agreements, released = row
+    cursor, who, item_id, version, obligations, agreements, released, seq = row
     return Release(
         who,
         item_id,
@@ -44,6 +45,7 @@ def release_row(row: tuple[Any, ...]) -> Release:
         tuple(json.loads(agreements)),
         parse_time(released),
         int(cursor),
+        seq=int(seq),
     )
 
 

@@ -139,14 +139,17 @@ class SqlStore(TokenRows, GovernanceRows):
             )
             logged = list(batch.audit)
             for r in batch.releases:
+                # The partner's next cursor, read and taken under the write lock: its cursors
+                # go 1, 2, 3... in commit order, and count nothing released to others.
                 inserted = self._db.execute(
-                    "INSERT INTO releases "
-                    "(partner, item_id, policy_version, obligations, agreements, kind, area, released) "
-                    "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ? FROM items i WHERE i.id = ? "
-                    "RETURNING cursor",
+                    "INSERT INTO releases (partner, item_id, policy_version, obligations, "
+                    "agreements, kind, area, released, partner_cursor) "
+                    "SELECT ?, ?, ?, ?, ?, i.kind, i.area, ?, (SELECT COALESCE(MAX(partner_cursor), 0) + 1 "
+                    "FROM releases WHERE partner = ?) FROM items i WHERE i.id = ? "
+                    "RETURNING partner_cursor",
                     (
                         r.partner, r.item_id, r.policy_version, obligations_json(r.obligations),
-                        json.dumps(r.agreements), release_time(r), r.item_id,
+                        json.dumps(r.agreements), release_time(r), r.partner, r.item_id,
                     ),
                 ).fetchone()  # fmt: skip
                 if inserted is None:
@@ -246,7 +249,7 @@ class SqlStore(TokenRows, GovernanceRows):
     ) -> list[tuple[Release, Item]]:
         """The partner's releases after the cursor, in order (the newest `limit` of them, newest
         first, with `newest`); optionally of one area, of some kinds, released after a time."""
-        where = ["r.partner = ?", "r.cursor > ?"]
+        where = ["r.partner = ?", "r.partner_cursor > ?"]
         args: list[object] = [partner, after]
         if area is not None:
             where.append("r.area = ?")
@@ -259,7 +262,7 @@ class SqlStore(TokenRows, GovernanceRows):
             args.append(fixed_time(released_after))
         rows = self._db.execute(
             f"SELECT {RELEASE_COLUMNS}, i.body FROM releases r JOIN items i ON i.id = r.item_id "
-            f"WHERE {' AND '.join(where)} ORDER BY r.cursor {'DESC' if newest else ''} LIMIT ?",
+            f"WHERE {' AND '.join(where)} ORDER BY r.partner_cursor {'DESC' if newest else ''} LIMIT ?",
             (*args, limit),
         ).fetchall()
         return [(release_row(row[:-1]), item_from_json(json.loads(row[-1]))) for row in rows]
@@ -272,12 +275,21 @@ class SqlStore(TokenRows, GovernanceRows):
         return None if row is None else release_row(row)
 
     def releases_page(self, after: int, limit: int) -> list[Release]:
-        """Every partner's releases after the cursor, in cursor order (for the audit check)."""
+        """Every partner's releases after the hub's (global) order `after` (a release's `seq`),
+        in that order (for the audit check)."""
         rows = self._db.execute(
             f"SELECT {RELEASE_COLUMNS} FROM releases r WHERE r.cursor > ? ORDER BY r.cursor LIMIT ?",
             (after, limit),
         ).fetchall()
         return [release_row(row) for row in rows]
+
+    def global_cursors_until(self) -> int:
+        """The releases up to this `seq` were logged with the hub's global cursor (before
+        per-partner cursors); those after it, with their partner's cursor."""
+        row = self._db.execute(
+            "SELECT value FROM meta WHERE key = 'global_cursors_until'"
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def rejections(self, feed: str | None = None, limit: int = 1000) -> list[Rejection]:
         rows = self._db.execute(

@@ -48,6 +48,10 @@ class TokenRows(StoreRows):
             tid, holder, role, hashed, parse_time(created), parse_time(revoked) if revoked else None
         )
 
+    def token_revoked(self, token_id: str) -> bool:
+        row = self._db.execute("SELECT revoked FROM tokens WHERE id = ?", (token_id,)).fetchone()
+        return row is None or row[0] is not None
+
     def tokens(self) -> list[StoredToken]:
         rows = self._db.execute(
             "SELECT id, holder, role, hash, created, revoked FROM tokens ORDER BY created"

@@ -15,6 +15,7 @@ from liaison.storage.schema_sqlite import (
     GOVERNANCE_SCHEMA,
     SCHEMA,
     SCHEMA_VERSION,
+    UPGRADE_FROM_2,
     append_only_triggers,
 )
 from liaison.storage.sql_store import SqlStore
@@ -24,6 +25,7 @@ class SqliteStore(SqlStore):
     def __init__(self, path: str | Path) -> None:
         db = SqliteDatabase(str(path))
         try:
+            _upgrade(db)
             schema = SCHEMA + AUDIT_SCHEMA + GOVERNANCE_SCHEMA + append_only_triggers()
             db.script(f"BEGIN IMMEDIATE;{schema}COMMIT;")  # a script commits on its own
             db.execute(
@@ -40,3 +42,15 @@ class SqliteStore(SqlStore):
                 f"{path}: store schema version {row[0]}, this hub reads {SCHEMA_VERSION}"
             )
         super().__init__(db)
+
+
+def _upgrade(db: SqliteDatabase) -> None:
+    """Bring a file of an older schema this hub knows how to upgrade to the current one."""
+    known = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+    row = (
+        db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if known
+        else None
+    )
+    if row is not None and row[0] == "2":
+        db.script(UPGRADE_FROM_2)

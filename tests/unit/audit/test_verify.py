@@ -269,8 +269,17 @@ def entry_of(db: sqlite3.Connection, kind: str, item: str) -> int:
 
 
 def released_entry(db: sqlite3.Connection, cursor: int) -> int:
+    """The `released` entry of the release `cursor` (the store's global order), which logs
+    the partner's own cursor."""
+    partner, own = db.execute(
+        "SELECT partner, partner_cursor FROM releases WHERE cursor = ?", (cursor,)
+    ).fetchone()
     rows = db.execute("SELECT seq, body FROM audit_entries WHERE type = 'released'").fetchall()
-    found = [int(seq) for seq, body in rows if json.loads(body)["cursor"] == cursor]
+    found = [
+        int(seq)
+        for seq, body in rows
+        if (json.loads(body)["partner"], json.loads(body)["cursor"]) == (partner, own)
+    ]
     assert len(found) == 1
     return found[0]
 
@@ -292,8 +301,8 @@ def release_deleted(db: sqlite3.Connection, base: Base) -> int:
     cursor, partner, item = db.execute(
         "SELECT cursor, partner, item_id FROM releases ORDER BY cursor LIMIT 1 OFFSET 5"
     ).fetchone()
-    db.execute("DELETE FROM releases WHERE cursor = ?", (cursor,))
     seq = released_entry(db, cursor)
+    db.execute("DELETE FROM releases WHERE cursor = ?", (cursor,))
     assert row(db, seq)[1:3] == (partner, item)
     return seq
 
@@ -314,8 +323,9 @@ def release_inserted(db: sqlite3.Connection, base: Base) -> None:
     """A release without an entry: tied to no entry."""
     db.execute(
         "INSERT INTO releases (partner, item_id, policy_version, obligations, agreements, kind, "
-        "area, released) SELECT 'KOR', id, 1, '{\"position_precision_deg\":null,\"strip\":[]}', "
-        "'[]', kind, area, '2026-11-30T00:00:00.000000Z' FROM items WHERE id = 'usa-space-1'"
+        "area, released, partner_cursor) SELECT 'KOR', id, 1, "
+        "'{\"position_precision_deg\":null,\"strip\":[]}', '[]', kind, area, "
+        "'2026-11-30T00:00:00.000000Z', 999 FROM items WHERE id = 'usa-space-1'"
     )
 
 
