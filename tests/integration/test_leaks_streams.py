@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from liaison.audit.verify import verify_store
+from liaison.hub import Hub
 from liaison.maritime.region import load_region
 from liaison.maritime.scenarios import build_scenario
 from liaison.maritime.simulate import nmea_lines
@@ -217,3 +222,70 @@ def test_a_partners_cursors_count_only_its_own_releases(served: Served) -> None:
     resumed = f"{root}{cyber}/objects/?next={cursors[before]}.0"
     objects = httpx.get(resumed, headers=taxii).json()["objects"]
     assert [o["name"] for o in objects if o["type"] == "report"] == ["item 12 after"]
+
+
+# --- item 12: stores of the previous schema are renumbered ---------------------------------------
+
+OLD = "c965071"  # the last commit with global cursors (SQLite schema 2, PostgreSQL migration 2)
+
+
+@pytest.fixture(scope="module")
+def old_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hub's source as of global cursors, to make a store as it was."""
+    root = Path(__file__).resolve().parents[2]
+    target = tmp_path_factory.mktemp("old")
+    done = subprocess.run(
+        f"git -C {root} archive {OLD} src | tar -x -C {target}",
+        shell=True, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"the history of {OLD} is not in this checkout: {done.stderr.strip()}")
+    return target / "src"
+
+
+def _old_liaison(src: Path, *args: str | Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    subprocess.run([sys.executable, "-m", "liaison", *map(str, args)], check=True, env=env,
+                   capture_output=True)  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_store_of_global_cursors_is_renumbered_per_partner(
+    backend: str, old_code: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 13 item 12: a store written with global cursors (SQLite schema 2, PostgreSQL before
+    migration 3) is upgraded on opening: each partner's releases numbered 1, 2, 3... in their
+    order, new ones following on; its audit log, whose entries logged the global cursors,
+    still verifies."""
+    if backend == "sqlite":
+        db = str(tmp_path / "hub.db")
+    else:
+        db = request.getfixturevalue("postgres_server").database()
+    reports = tmp_path / "reports.jsonl"
+    reports.write_text("".join(
+        json.dumps({"title": f"r{n}", "label": label, "area": "cyber-defence"}) + "\n"
+        for n, label in enumerate([BOTH, USA_ONLY, USA_ONLY, BOTH, USA_ONLY])
+    ))  # fmt: skip
+    _old_liaison(old_code, "init", "--db", db)
+    _old_liaison(old_code, "ingest", "--db", db, "--feed", "usa-reports", reports)
+    hub = Hub.open(db)
+    try:
+        before = {
+            p: [e.item.payload["title"] for e in hub.feed(p, 0, 100).entries]
+            for p in ("USA", "JPN")
+        }
+        for partner, titles in before.items():
+            assert [e.cursor for e in hub.feed(partner, 0, 100).entries] == list(
+                range(1, len(titles) + 1)
+            )
+        assert before == {"USA": ["r0", "r1", "r2", "r3", "r4"], "JPN": ["r0", "r3"]}
+        hub.ingest_reports(
+            "usa-reports",
+            [json.dumps({"title": "r5", "label": BOTH, "area": "cyber-defence"})],
+            "new",
+        )
+        assert [e.cursor for e in hub.feed("JPN", 2, 100).entries] == [3]
+        report = verify_store(hub.store, None)
+        assert report.ok, report.findings
+    finally:
+        hub.close()

@@ -68,6 +68,7 @@ export class LiveStream {
         this.watchdog = null;
       }
       if (this.stopped) return;
+      if (reason === "revoked") continue;
       const wait = this.delay;
       this.delay = Math.min(this.delay * 2, MAX_DELAY);
       this.onState("offline", { reason, retryMs: wait, cursor: this.cursor });
@@ -90,9 +91,10 @@ export class LiveStream {
         if (done) return "closed";
         this.lastFrame = Date.now();
         for (const frame of parser.push(decoder.decode(value, { stream: true }))) {
-          if (this._frame(frame) === "shutdown") {
+          const ended = this._frame(frame);
+          if (ended) {
             reader.cancel().catch(() => {});
-            return "shutdown";
+            return ended;
           }
         }
       }
@@ -106,6 +108,9 @@ export class LiveStream {
   }
 
   _frame({ event, data, id }) {
+    // The token was revoked: the hub ended the stream. Reconnecting at once meets the 401,
+    // which api() announces and which stops the stream.
+    if (event === "revoked") return "revoked";
     if (event === "shutdown") {
       const info = parseJson(data);
       const resume = info && Number(info.resume_after);
