@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from fastapi.testclient import TestClient
@@ -72,11 +73,9 @@ def _template() -> Path:
     released to P): copied for every example, so that each state starts alike."""
     path = Path(tempfile.mkdtemp(prefix="noninterference-")) / "template.db"
     counter = itertools.count(1)
-    original = ais_stream._new_batch_id
     # Batch ids are random in a hub; here they are numbered, so that the two states' copies
     # of the same picture are byte-identical (no withheld positions are made: nothing skews it).
-    ais_stream._new_batch_id = lambda: f"positions--{next(counter)}"  # type: ignore[attr-defined]
-    try:
+    with patch.object(ais_stream, "_new_batch_id", lambda: f"positions--{next(counter)}"):
         hub = Hub(open_store(path), _clock)
         hub.initialise(read_config_source(None))
         token = StoredToken("tok-usa", P, tokens.PARTNER, tokens.digest(SECRET), NOW)
@@ -84,8 +83,6 @@ def _template() -> Path:
         lines = nmea_lines(build_scenario("miyako-transit", 1, load_region()))
         hub.ingest_ais("jpn-ais", [line for _, line in lines], "miyako.nmea")
         hub.close()
-    finally:
-        ais_stream._new_batch_id = original  # type: ignore[attr-defined]
     with sqlite3.connect(path) as db:  # one file to copy: the WAL folded in
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
@@ -211,6 +208,9 @@ def test_responses_to_a_partner_do_not_depend_on_what_it_is_withheld(
         asked = [*seen, *sorted(withheld), "no-such-item"]
         # No lifespan (no `with`): nothing runs beside the requests to write to the states.
         a, b = TestClient(create_app(hub_a)), TestClient(create_app(hub_b))
+        # The premise: P reads its feed, the reports it is shown among the AIS picture's batches.
+        feed = a.get("/api/v1/feed?limit=1000", headers={"Authorization": f"Bearer {SECRET}"})
+        assert set(seen) <= {e["item"]["id"] for e in feed.json()["items"]}
         for (what, got_a), (_, got_b) in zip(
             _responses(a, asked), _responses(b, asked), strict=True
         ):
