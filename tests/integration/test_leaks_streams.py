@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
@@ -289,3 +291,10 @@ def test_a_store_of_global_cursors_is_renumbered_per_partner(
         assert report.ok, report.findings
     finally:
         hub.close()
+    # The renumbering lifted the append-only trigger only for itself.
+    if backend == "sqlite":
+        with sqlite3.connect(db) as raw, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute("UPDATE releases SET partner_cursor = 0")
+    else:
+        with psycopg.connect(db) as pg, pytest.raises(psycopg.Error, match="append-only"):
+            pg.execute("UPDATE releases SET partner_cursor = 0")
