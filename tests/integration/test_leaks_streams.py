@@ -245,10 +245,11 @@ def old_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target / "src"
 
 
-def _old_liaison(src: Path, *args: str | Path) -> None:
+def _old_liaison(src: Path, cwd: Path, *args: str | Path) -> None:
+    """The previous release's CLI, in `cwd` (where `init` leaves a PostgreSQL hub's audit key)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     subprocess.run([sys.executable, "-m", "liaison", *map(str, args)], check=True, env=env,
-                   capture_output=True)  # fmt: skip
+                   capture_output=True, cwd=cwd)  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -268,8 +269,8 @@ def test_a_store_of_global_cursors_is_renumbered_per_partner(
         json.dumps({"title": f"r{n}", "label": label, "area": "cyber-defence"}) + "\n"
         for n, label in enumerate([BOTH, USA_ONLY, USA_ONLY, BOTH, USA_ONLY])
     ))  # fmt: skip
-    _old_liaison(old_code, "init", "--db", db)
-    _old_liaison(old_code, "ingest", "--db", db, "--feed", "usa-reports", reports)
+    _old_liaison(old_code, tmp_path, "init", "--db", db)
+    _old_liaison(old_code, tmp_path, "ingest", "--db", db, "--feed", "usa-reports", reports)
     hub = Hub.open(db)
     try:
         before = {
